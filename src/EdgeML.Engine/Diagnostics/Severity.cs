@@ -1,0 +1,7 @@
+namespace EdgeML.Engine.Diagnostics;
+
+public enum Severity
+{
+    Warning,
+    Error,
+}

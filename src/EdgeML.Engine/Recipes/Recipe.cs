@@ -1,0 +1,120 @@
+using EdgeML.Engine.Diagnostics;
+
+namespace EdgeML.Engine.Recipes;
+
+/// <summary>
+/// A parsed, validated recipe (format v1). Paths are absolute, resolved against the recipe's folder.
+/// Every value keeps its location so later stages (gates, quantizer) can point errors at the recipe line.
+/// </summary>
+public sealed record Recipe(
+    string FilePath,
+    Located<string> Model,
+    Located<string>? ClassName,
+    Located<string>? Namespace,
+    Located<IReadOnlyList<string>>? Labels,
+    IReadOnlyList<CompressionStep> Steps,
+    ValidationSpec? Validation,
+    GateSpec Gates)
+{
+    /// <summary>
+    /// The recipe's identity inside a project: its file name without <c>.edgeml.yaml</c>
+    /// (<c>models/digits.edgeml.yaml</c> gives <c>digits</c>).
+    /// </summary>
+    public string Id => RecipeNaming.IdFromPath(FilePath);
+
+    /// <summary>Every file the recipe's outcome depends on, besides the recipe itself.</summary>
+    public IEnumerable<string> InputFiles
+    {
+        get
+        {
+            yield return Model.Value;
+            if (Validation is not null)
+            {
+                yield return Validation.Data.Value;
+            }
+
+            foreach (var step in Steps.OfType<QuantizeStep>())
+            {
+                if (step.Calibration is not null)
+                {
+                    yield return step.Calibration.Data.Value;
+                }
+            }
+        }
+    }
+}
+
+/// <summary>One entry of the recipe's ordered <c>steps</c> list.</summary>
+public abstract record CompressionStep(SourceLocation Location);
+
+/// <summary>Element types a quantized weight can take.</summary>
+public enum WeightType
+{
+    Int8,
+}
+
+/// <summary>Element types a quantized activation can take.</summary>
+public enum ActivationType
+{
+    Int8,
+    UInt8,
+}
+
+/// <summary>How activation ranges are estimated from calibration data.</summary>
+public enum CalibrationMethod
+{
+    MinMax,
+}
+
+/// <summary>
+/// <c>- quantize: {...}</c>: static post-training quantization in QDQ form. Weights are quantized per output
+/// channel, symmetrically; activations with ranges calibrated on <see cref="Calibration"/> data (the
+/// validation data when the recipe names none).
+/// </summary>
+public sealed record QuantizeStep(
+    SourceLocation Location,
+    WeightType Weights,
+    ActivationType Activations,
+    bool PerChannel,
+    IReadOnlyList<string> OpTypes,
+    IReadOnlyList<string> ExcludeNodes,
+    CalibrationSpec? Calibration) : CompressionStep(Location)
+{
+    /// <summary>Operator types quantized when the recipe lists none.</summary>
+    public static readonly IReadOnlyList<string> DefaultOpTypes = ["MatMul", "Gemm", "Conv"];
+}
+
+/// <summary>Calibration data for activation ranges: a CSV file with the same columns as validation data.</summary>
+public sealed record CalibrationSpec(Located<string> Data, int Samples, CalibrationMethod Method, int Seed)
+{
+    public const int DefaultSamples = 128;
+}
+
+/// <summary>
+/// Labeled data the original and compressed models are evaluated on. A CSV file with a header row: the
+/// <see cref="LabelColumn"/> holds the expected class (an index, or one of the recipe's labels); the other
+/// columns (or <see cref="FeatureColumns"/>) are the model input, flattened in row-major order.
+/// </summary>
+public sealed record ValidationSpec(
+    Located<string> Data,
+    Located<string>? LabelColumn,
+    Located<IReadOnlyList<string>>? FeatureColumns,
+    Located<int>? Samples);
+
+/// <summary>The recipe's <c>gates</c>: every one that is set must pass or the build fails.</summary>
+public sealed record GateSpec(AccuracyGate? Accuracy, AgreementGate? Agreement, SizeGate? Size, LatencyGate? Latency)
+{
+    public static readonly GateSpec None = new(null, null, null, null);
+}
+
+/// <summary><c>accuracy: { min, max_drop }</c>: top-1 accuracy of the compressed model on the validation data.</summary>
+public sealed record AccuracyGate(Located<double>? Min, Located<double>? MaxDrop);
+
+/// <summary><c>agreement: { min }</c>: share of samples where the compressed model predicts the original's class.</summary>
+public sealed record AgreementGate(Located<double> Min);
+
+/// <summary><c>size: { max, max_ratio }</c>: bytes of the compressed model, absolute and relative to the original.</summary>
+public sealed record SizeGate(Located<long>? MaxBytes, Located<double>? MaxRatio);
+
+/// <summary><c>latency: { p95_max, max_ratio }</c>: single-sample latency of the compressed model on the build machine.</summary>
+public sealed record LatencyGate(Located<double>? P95MaxMilliseconds, Located<double>? MaxRatio);
