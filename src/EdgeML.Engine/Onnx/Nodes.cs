@@ -1,0 +1,57 @@
+using EdgeML.Engine.Onnx.Protobuf;
+using Google.Protobuf;
+
+namespace EdgeML.Engine.Onnx;
+
+/// <summary>Small factories for nodes, attributes and value infos, so graph rewrites read like the graph they build.</summary>
+public static class Nodes
+{
+    public static NodeProto Create(string opType, IEnumerable<string> inputs, IEnumerable<string> outputs, string name, params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = opType, Name = name };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
+        return node;
+    }
+
+    public static AttributeProto Int(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    public static AttributeProto Float(string name, float value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    public static AttributeProto Ints(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
+
+    public static AttributeProto String(string name, string value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
+
+    /// <summary>The integer attribute's value, or <paramref name="fallback"/> when the node does not set it.</summary>
+    public static long GetInt(this NodeProto node, string name, long fallback) =>
+        node.Attribute.FirstOrDefault(a => a.Name == name) is { } attribute ? attribute.I : fallback;
+
+    /// <summary>A tensor value info; a null dimension is dynamic and gets <paramref name="dynamicName"/>.</summary>
+    public static ValueInfoProto TensorValueInfo(string name, TensorProto.Types.DataType elementType, IEnumerable<long?> dims, string dynamicName = "N")
+    {
+        var shape = new TensorShapeProto();
+        foreach (var dim in dims)
+        {
+            shape.Dim.Add(dim is { } value ? new TensorShapeProto.Types.Dimension { DimValue = value } : new TensorShapeProto.Types.Dimension { DimParam = dynamicName });
+        }
+
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)elementType, Shape = shape } },
+        };
+    }
+
+    /// <summary>The default-domain ("ai.onnx") opset the model imports, or 0 when it imports none.</summary>
+    public static long DefaultOpset(this ModelProto model) =>
+        model.OpsetImport.Where(o => string.IsNullOrEmpty(o.Domain) || o.Domain == "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
+}
