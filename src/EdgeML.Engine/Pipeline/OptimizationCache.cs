@@ -1,0 +1,70 @@
+using System.Security.Cryptography;
+using System.Text;
+using EdgeML.Engine.Recipes;
+
+namespace EdgeML.Engine.Pipeline;
+
+/// <summary>
+/// A content-addressed store of optimization results, keyed by the hashes of everything that determines
+/// them (engine version, recipe, model, data). Entries are written to a temporary folder and renamed into
+/// place, so concurrent builds (multi-targeting, parallel projects) and interrupted builds never see a
+/// partial entry; only successful results are stored, so a failure never poisons the cache.
+/// </summary>
+public sealed class OptimizationCache(string directory)
+{
+    public const string ModelFileName = "model.onnx";
+    public const string ReportFileName = "report.json";
+
+    public static string ComputeKey(Recipe recipe)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Append(hash, $"engine:{EngineInfo.Version}");
+        Append(hash, $"recipe:{File.ReadAllText(recipe.FilePath)}");
+        foreach (var file in recipe.InputFiles.Distinct(StringComparer.Ordinal))
+        {
+            Append(hash, $"file:{Path.GetFileName(file)}");
+            using var stream = File.OpenRead(file);
+            hash.AppendData(SHA256.HashData(stream));
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+    }
+
+    /// <summary>The folder of a complete entry, or null when there is none.</summary>
+    public string? TryGet(string key)
+    {
+        var entry = Path.Combine(directory, key);
+        return File.Exists(Path.Combine(entry, ModelFileName)) && File.Exists(Path.Combine(entry, ReportFileName)) ? entry : null;
+    }
+
+    /// <summary>Stores a successful result; if another build stored the same key first, its entry is kept.</summary>
+    public void Put(string key, byte[] model, string reportJson)
+    {
+        var entry = Path.Combine(directory, key);
+        var staging = Path.Combine(directory, $"{key}.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            File.WriteAllBytes(Path.Combine(staging, ModelFileName), model);
+            File.WriteAllText(Path.Combine(staging, ReportFileName), reportJson);
+            Directory.Move(staging, entry);
+        }
+        catch (IOException) when (Directory.Exists(entry))
+        {
+            // Another build won the race with an identical result.
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+    }
+
+    private static void Append(IncrementalHash hash, string text)
+    {
+        hash.AppendData(Encoding.UTF8.GetBytes(text));
+        hash.AppendData([0]);
+    }
+}

@@ -1,0 +1,48 @@
+namespace EdgeML.Engine.Quantization;
+
+/// <summary>Affine quantization parameters: real = (q - ZeroPoint) * Scale.</summary>
+public readonly record struct QuantizationParameters(float Scale, int ZeroPoint);
+
+/// <summary>The arithmetic of affine int8 quantization, shared by weights, activations and biases.</summary>
+public static class QuantizationMath
+{
+    /// <summary>
+    /// Asymmetric parameters that map [min, max] onto [qmin, qmax]. The range is widened to contain 0 so that
+    /// zero (padding, ReLU's floor) is represented exactly.
+    /// </summary>
+    public static QuantizationParameters Asymmetric(float min, float max, int qmin, int qmax)
+    {
+        min = Math.Min(min, 0f);
+        max = Math.Max(max, 0f);
+        if (max - min < float.Epsilon)
+        {
+            return new QuantizationParameters(1f, Math.Clamp(0, qmin, qmax));
+        }
+
+        var scale = (max - min) / (qmax - qmin);
+        var zeroPoint = (int)Math.Round(qmin - (min / scale), MidpointRounding.ToEven);
+        return new QuantizationParameters(scale, Math.Clamp(zeroPoint, qmin, qmax));
+    }
+
+    /// <summary>
+    /// Symmetric int8 weight scale over [-127, 127] (the narrow range keeps -128 out, so products of two
+    /// int8 values cannot overflow the int16 accumulation some kernels use).
+    /// </summary>
+    public static float SymmetricScale(ReadOnlySpan<float> values)
+    {
+        var maxAbs = 0f;
+        foreach (var value in values)
+        {
+            maxAbs = Math.Max(maxAbs, Math.Abs(value));
+        }
+
+        // An all-zero channel quantizes to zeros whatever the scale; 1 keeps bias scales finite.
+        return maxAbs > 0f ? maxAbs / 127f : 1f;
+    }
+
+    public static sbyte QuantizeSymmetric(float value, float scale) =>
+        (sbyte)Math.Clamp(Math.Round(value / scale, MidpointRounding.ToEven), -127, 127);
+
+    public static int QuantizeBias(float value, float scale) =>
+        (int)Math.Clamp(Math.Round(value / (double)scale, MidpointRounding.ToEven), int.MinValue + 1, int.MaxValue);
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using EdgeML.Engine.Evaluation;
+using EdgeML.Engine.Gates;
+using EdgeML.Engine.Quantization;
+
+namespace EdgeML.Engine.Reporting;
+
+/// <summary>
+/// The JSON report written beside the compressed model (<c>obj/…/edgeml/&lt;recipe&gt;.report.json</c>):
+/// sizes, metrics, latencies, timings, what each step did and every gate's verdict.
+/// </summary>
+public sealed record OptimizationReport(
+    string Recipe,
+    string EngineVersion,
+    bool Passed,
+    Measurements Measurements,
+    IReadOnlyList<StepReport> Steps,
+    IReadOnlyList<GateReport> Gates,
+    IReadOnlyDictionary<string, double> TimingsSeconds)
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Options);
+
+    public static OptimizationReport FromJson(string json) =>
+        JsonSerializer.Deserialize<OptimizationReport>(json, Options) ?? throw new JsonException("empty report");
+}
+
+/// <summary>What one compression step did.</summary>
+public sealed record StepReport(string Step, IReadOnlyList<string> QuantizedNodes, IReadOnlyList<SkippedNode> SkippedNodes, int CalibrationSamples);
+
+/// <summary>One gate limit's verdict, as reported.</summary>
+public sealed record GateReport(string Gate, bool Passed, double Measured, double Allowed, string Location)
+{
+    public static GateReport From(GateResult result) => new(result.Gate, result.Passed, result.Measured, result.Allowed, result.Location.ToString());
+}
