@@ -15,6 +15,8 @@ public sealed class OptimizationCache(string directory)
     public const string ModelFileName = "model.onnx";
     public const string ReportFileName = "report.json";
 
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(30);
+
     public static string ComputeKey(Recipe recipe)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -28,6 +30,28 @@ public sealed class OptimizationCache(string directory)
         }
 
         return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+    }
+
+    /// <summary>
+    /// Holds the key's lock until disposed, so that builds of the same model running side by side (the inner
+    /// builds of a multi-targeted project) optimize it once: the later one waits, then finds the entry.
+    /// </summary>
+    public IDisposable Lock(string key)
+    {
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, $"{key}.lock");
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException) when (waited.Elapsed < LockTimeout)
+            {
+                Thread.Sleep(100);
+            }
+        }
     }
 
     /// <summary>The folder of a complete entry, or null when there is none.</summary>

@@ -6,7 +6,6 @@ using EdgeML.Engine.Evaluation;
 using EdgeML.Engine.Gates;
 using EdgeML.Engine.Inference;
 using EdgeML.Engine.IO;
-using EdgeML.Engine.Onnx;
 using EdgeML.Engine.Onnx.Protobuf;
 using EdgeML.Engine.Quantization;
 using EdgeML.Engine.Recipes;
@@ -24,9 +23,14 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
 {
     private const string DefaultLabelColumn = "label";
 
-    public OptimizationOutcome Optimize(Recipe recipe, OutputLayout layout)
+    /// <param name="recipe">The parsed recipe.</param>
+    /// <param name="originalBytes">The model file's bytes, as read once by the caller.</param>
+    /// <param name="model">The same model, parsed.</param>
+    /// <param name="layout">Where the outputs go.</param>
+    public OptimizationOutcome Optimize(Recipe recipe, byte[] originalBytes, ModelProto model, OutputLayout layout)
     {
         var key = OptimizationCache.ComputeKey(recipe);
+        using var cacheLock = cache.Lock(key);
         if (cache.TryGet(key) is { } entry)
         {
             AtomicFile.Copy(Path.Combine(entry, OptimizationCache.ModelFileName), layout.Model);
@@ -36,8 +40,6 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
 
         var timings = new Dictionary<string, double>();
         var total = Stopwatch.StartNew();
-        var originalBytes = Timed(timings, "load", () => File.ReadAllBytes(recipe.Model.Value));
-        var model = OnnxModelFile.Parse(originalBytes, recipe.Model.Value, recipe.Model.Location);
         (LabeledDataset Data, SourceLocation Location)? validation = recipe.Validation is { } spec ? Timed(timings, "read_data", () => ReadValidation(spec, recipe)) : null;
 
         var diagnostics = new List<Diagnostic>();
