@@ -99,7 +99,14 @@ public sealed record ValidationSpec(
     Located<string> Data,
     Located<string>? LabelColumn,
     Located<IReadOnlyList<string>>? FeatureColumns,
-    Located<int>? Samples);
+    Located<int>? Samples)
+{
+    /// <summary>The label column when the recipe names none.</summary>
+    public const string DefaultLabelColumn = "label";
+
+    /// <summary>The label column's name, defaulted.</summary>
+    public string LabelColumnName => LabelColumn?.Value ?? DefaultLabelColumn;
+}
 
 /// <summary>The recipe's <c>gates</c>: every one that is set must pass or the build fails.</summary>
 public sealed record GateSpec(AccuracyGate? Accuracy, AgreementGate? Agreement, SizeGate? Size, LatencyGate? Latency)

@@ -1,0 +1,232 @@
+using EdgeML.Engine.Diagnostics;
+
+namespace EdgeML.Engine.Recipes;
+
+/// <summary>
+/// Reads recipe files (format v1, see docs/recipe.md) into <see cref="Recipe"/> objects. Bad input of any kind
+/// is reported as an <see cref="EdgeMLException"/> whose diagnostic points at the recipe's line and column.
+/// </summary>
+public static class RecipeParser
+{
+    public const int FormatVersion = 1;
+
+    /// <summary>Reads and parses the recipe file at <paramref name="recipePath"/>.</summary>
+    public static Recipe Load(string recipePath)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(recipePath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EdgeMLException(DiagnosticCodes.RecipeFileNotFound, $"cannot read the recipe '{recipePath}': {e.Message}", new SourceLocation(recipePath));
+        }
+
+        return Parse(text, recipePath);
+    }
+
+    /// <summary>
+    /// Parses recipe text. <paramref name="recipePath"/> is where the text came from: errors name it, and the
+    /// files the recipe references are resolved against its folder and must exist.
+    /// </summary>
+    public static Recipe Parse(string yamlText, string recipePath)
+    {
+        var file = Path.GetFullPath(recipePath);
+
+        // A byte order mark left in by a caller that decoded the bytes itself would become part of the first key.
+        var recipe = RecipeYaml.LoadRoot(yamlText.TrimStart('\uFEFF'), file).AsMapping(RecipeSection.Root);
+        var folder = Path.GetDirectoryName(file)!;
+
+        if (recipe.Optional("version") is { } version)
+        {
+            var number = version.AsInt();
+            if (number != FormatVersion)
+            {
+                throw version.Invalid($"recipe format version {number} is unknown; this EdgeML.Build reads version {FormatVersion}");
+            }
+        }
+
+        var validation = recipe.Optional("validation") is { } validationNode
+            ? ReadValidation(validationNode.AsMapping(RecipeSection.Validation), folder)
+            : null;
+        var hasValidation = validation is not null;
+
+        return new Recipe(
+            file,
+            ReadExistingFile(recipe.Required("model"), folder),
+            recipe.OptionalLocated("class", ReadClassName),
+            recipe.OptionalLocated("namespace", ReadNamespace),
+            recipe.OptionalLocated("labels", labels => labels.AsStringList(allowEmpty: false)),
+            recipe.Optional("steps") is { } steps ? ReadSteps(steps, folder, hasValidation) : [],
+            validation,
+            recipe.Optional("gates") is { } gates ? ReadGates(gates.AsMapping(RecipeSection.Gates), hasValidation) : GateSpec.None);
+    }
+
+    private static string ReadClassName(RecipeNode node)
+    {
+        var name = node.AsString();
+        return CSharpNames.IsIdentifier(name)
+            ? name
+            : throw node.Invalid($"{node.Display} must be a C# class name (ASCII letters, digits and '_', not starting with a digit, not a keyword), not '{name}'");
+    }
+
+    private static string ReadNamespace(RecipeNode node)
+    {
+        var name = node.AsString();
+        return CSharpNames.IsNamespace(name)
+            ? name
+            : throw node.Invalid($"{node.Display} must be a C# namespace such as MyApp.Models (names of ASCII letters, digits and '_' joined by dots, no keywords), not '{name}'");
+    }
+
+    /// <summary>A path relative to the recipe's folder, resolved to an absolute path of an existing file.</summary>
+    private static Located<string> ReadExistingFile(RecipeNode node, string folder)
+    {
+        var text = node.AsString();
+        string path;
+        try
+        {
+            path = Path.GetFullPath(Path.Combine(folder, text));
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw node.Invalid($"{node.Display} is not a valid path: {e.Message}");
+        }
+
+        return File.Exists(path)
+            ? new Located<string>(path, node.Location)
+            : throw node.Error(DiagnosticCodes.RecipeFileNotFound, $"the file '{text}' named by {node.Display} does not exist (looked for '{path}')");
+    }
+
+    private static ValidationSpec ReadValidation(RecipeMapping validation, string folder)
+    {
+        var label = validation.OptionalLocated("label", node => node.AsString());
+        var features = validation.OptionalLocated("features", node => node.AsStringList(allowEmpty: false));
+        var spec = new ValidationSpec(
+            ReadExistingFile(validation.Required("data"), folder),
+            label,
+            features,
+            validation.OptionalLocated("samples", node => node.AsInt(minimum: 1)));
+        if (features is { } columns && columns.Value.Contains(spec.LabelColumnName))
+        {
+            throw new EdgeMLException(DiagnosticCodes.RecipeInvalidValue, $"'validation.features' lists the label column '{spec.LabelColumnName}'; the label cannot also be a model input", columns.Location);
+        }
+
+        return spec;
+    }
+
+    private static IReadOnlyList<CompressionStep> ReadSteps(RecipeNode steps, string folder, bool hasValidation)
+    {
+        var result = new List<CompressionStep>();
+        var seen = new HashSet<string>();
+        foreach (var item in steps.AsList())
+        {
+            var step = item.AsMapping(RecipeSection.Step).Entries switch
+            {
+                [var single] => single,
+                var entries => throw item.Invalid($"{item.Display} must name exactly one step, as in '- quantize: {{...}}', but has {entries.Count} keys"),
+            };
+            if (!seen.Add(step.Name))
+            {
+                throw new EdgeMLException(DiagnosticCodes.RecipeDuplicate, $"the step '{step.Name}' appears twice in 'steps'; a model can go through it only once", step.KeyLocation);
+            }
+
+            // quantize is the only step RecipeSection.Step knows, so any other name was already rejected as unknown.
+            result.Add(ReadQuantize(step.Value.AsMapping(RecipeSection.Quantize), step.KeyLocation, folder, hasValidation));
+        }
+
+        return result;
+    }
+
+    private static QuantizeStep ReadQuantize(RecipeMapping quantize, SourceLocation location, string folder, bool hasValidation)
+    {
+        var calibration = quantize.Optional("calibration") is { } calibrationNode
+            ? ReadCalibration(calibrationNode.AsMapping(RecipeSection.Calibration), folder)
+            : null;
+        if (calibration is null && !hasValidation)
+        {
+            throw new EdgeMLException(
+                DiagnosticCodes.RecipeMissingKey,
+                "'quantize' needs data to calibrate activation ranges: add 'calibration: { data: <file>.csv }' to the step, or a 'validation' section to the recipe",
+                location);
+        }
+
+        return new QuantizeStep(
+            location,
+            quantize.Optional("weights")?.AsEnum<WeightType>() ?? WeightType.Int8,
+            quantize.Optional("activations")?.AsEnum<ActivationType>() ?? ActivationType.Int8,
+            quantize.Optional("per_channel")?.AsBool() ?? true,
+            quantize.Optional("ops")?.AsStringList(allowEmpty: false, allowed: QuantizeStep.DefaultOpTypes) ?? QuantizeStep.DefaultOpTypes,
+            quantize.Optional("exclude")?.AsStringList(allowEmpty: true) ?? [],
+            calibration);
+    }
+
+    private static CalibrationSpec ReadCalibration(RecipeMapping calibration, string folder) =>
+        new(
+            ReadExistingFile(calibration.Required("data"), folder),
+            calibration.Optional("samples")?.AsInt(minimum: 1) ?? CalibrationSpec.DefaultSamples,
+            calibration.Optional("method")?.AsEnum<CalibrationMethod>() ?? CalibrationMethod.MinMax,
+            calibration.Optional("seed")?.AsInt() ?? 0);
+
+    private static GateSpec ReadGates(RecipeMapping gates, bool hasValidation)
+    {
+        // Accuracy and agreement are measured on labeled data; without it they could never be checked.
+        var needLabels = gates.Entries.Where(entry => entry.Name is "accuracy" or "agreement").ToArray();
+        if (!hasValidation && needLabels is [var gate, ..])
+        {
+            throw new EdgeMLException(DiagnosticCodes.RecipeMissingKey, $"the {gate.Name} gate needs a 'validation' section with labeled data to measure it on", gate.KeyLocation);
+        }
+
+        return new GateSpec(
+            gates.Optional("accuracy") is { } accuracy ? ReadAccuracy(accuracy.AsMapping(RecipeSection.Accuracy)) : null,
+            gates.Optional("agreement") is { } agreement ? ReadAgreement(agreement.AsMapping(RecipeSection.Agreement)) : null,
+            gates.Optional("size") is { } size ? ReadSize(size.AsMapping(RecipeSection.Size)) : null,
+            gates.Optional("latency") is { } latency ? ReadLatency(latency.AsMapping(RecipeSection.Latency)) : null);
+    }
+
+    private static AccuracyGate ReadAccuracy(RecipeMapping accuracy)
+    {
+        accuracy.RequireAny();
+        return new AccuracyGate(
+            accuracy.OptionalLocated("min", node => node.AsFraction()),
+            accuracy.OptionalLocated("max_drop", node => node.AsFraction()));
+    }
+
+    private static AgreementGate ReadAgreement(RecipeMapping agreement)
+    {
+        var min = agreement.Required("min");
+        return new AgreementGate(new Located<double>(min.AsFraction(), min.Location));
+    }
+
+    private static SizeGate ReadSize(RecipeMapping size)
+    {
+        size.RequireAny();
+        return new SizeGate(
+            size.OptionalLocated("max", ReadByteCount),
+            size.OptionalLocated("max_ratio", node => node.AsPositiveNumber()));
+    }
+
+    private static LatencyGate ReadLatency(RecipeMapping latency)
+    {
+        latency.RequireAny();
+        return new LatencyGate(
+            latency.OptionalLocated("p95_max", ReadMilliseconds),
+            latency.OptionalLocated("max_ratio", node => node.AsPositiveNumber()));
+    }
+
+    private static long ReadByteCount(RecipeNode node)
+    {
+        var text = node.AsString();
+        return SizeLiteral.TryParse(text, out var bytes) && bytes > 0
+            ? bytes
+            : throw node.Invalid($"{node.Display} must be a size of at least 1 byte: a byte count (307200) or a number with a unit B, KB, MB, GB, KiB, MiB or GiB (300KB, 1.5MB), not '{text}'");
+    }
+
+    private static double ReadMilliseconds(RecipeNode node)
+    {
+        var text = node.AsString();
+        return DurationLiteral.TryParseMilliseconds(text, out var milliseconds) && milliseconds > 0
+            ? milliseconds
+            : throw node.Invalid($"{node.Display} must be a duration greater than 0: milliseconds (5) or a number with a unit us, ms or s (250us, 5ms, 1.5s), not '{text}'");
+    }
+}

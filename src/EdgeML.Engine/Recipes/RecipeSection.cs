@@ -1,0 +1,26 @@
+namespace EdgeML.Engine.Recipes;
+
+/// <summary>
+/// A mapping of the recipe format and the keys it accepts. <see cref="Path"/> names the section the way the
+/// schema nests it (<c>steps[].quantize</c>). The parser rejects any other key, and a test keeps
+/// schema/edgeml-recipe.schema.json listing exactly these sections and keys.
+/// </summary>
+internal sealed record RecipeSection(string Path, IReadOnlyList<string> Keys)
+{
+    public static readonly RecipeSection Root = new("", ["version", "model", "class", "namespace", "labels", "steps", "validation", "gates"]);
+
+    /// <summary>One item of <c>steps</c>: a one-key mapping whose key names the step.</summary>
+    public static readonly RecipeSection Step = new("steps[]", ["quantize"]);
+
+    public static readonly RecipeSection Quantize = new("steps[].quantize", ["weights", "activations", "per_channel", "ops", "exclude", "calibration"]);
+    public static readonly RecipeSection Calibration = new("steps[].quantize.calibration", ["data", "samples", "method", "seed"]);
+    public static readonly RecipeSection Validation = new("validation", ["data", "label", "features", "samples"]);
+    public static readonly RecipeSection Gates = new("gates", ["accuracy", "agreement", "size", "latency"]);
+    public static readonly RecipeSection Accuracy = new("gates.accuracy", ["min", "max_drop"]);
+    public static readonly RecipeSection Agreement = new("gates.agreement", ["min"]);
+    public static readonly RecipeSection Size = new("gates.size", ["max", "max_ratio"]);
+    public static readonly RecipeSection Latency = new("gates.latency", ["p95_max", "max_ratio"]);
+
+    public static readonly IReadOnlyList<RecipeSection> All =
+        [Root, Step, Quantize, Calibration, Validation, Gates, Accuracy, Agreement, Size, Latency];
+}
