@@ -21,8 +21,6 @@ namespace EdgeML.Engine.Pipeline;
 /// </summary>
 public sealed class RecipeOptimizer(OptimizationCache cache)
 {
-    private const string DefaultLabelColumn = "label";
-
     /// <param name="recipe">The parsed recipe.</param>
     /// <param name="originalBytes">The model file's bytes, as read once by the caller.</param>
     /// <param name="model">The same model, parsed.</param>
@@ -95,7 +93,7 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
     {
         if (step.Calibration is { } calibration)
         {
-            var data = CsvDatasetReader.Read(calibration.Data.Value, recipe.Validation?.LabelColumn?.Value ?? DefaultLabelColumn, labelRequired: false,
+            var data = CsvDatasetReader.Read(calibration.Data.Value, recipe.Validation?.LabelColumnName ?? ValidationSpec.DefaultLabelColumn, labelRequired: false,
                 recipe.Validation?.FeatureColumns?.Value, recipe.Labels?.Value, calibration.Data.Location);
             return (data.Sample(calibration.Samples, calibration.Seed), calibration.Data.Location);
         }
@@ -111,7 +109,7 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
 
     private static (LabeledDataset Data, SourceLocation Location) ReadValidation(ValidationSpec spec, Recipe recipe)
     {
-        var data = CsvDatasetReader.Read(spec.Data.Value, spec.LabelColumn?.Value ?? DefaultLabelColumn, labelRequired: true,
+        var data = CsvDatasetReader.Read(spec.Data.Value, spec.LabelColumnName, labelRequired: true,
             spec.FeatureColumns?.Value, recipe.Labels?.Value, spec.Data.Location);
         return (spec.Samples is { } samples ? data.Take(samples.Value) : data, spec.Data.Location);
     }

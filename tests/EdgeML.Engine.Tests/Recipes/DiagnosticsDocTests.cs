@@ -2,6 +2,8 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using EdgeML.Engine.Diagnostics;
 
+using EdgeML.Engine.Tests.Support;
+
 namespace EdgeML.Engine.Tests.Recipes;
 
 /// <summary>Keeps docs/diagnostics.md documenting exactly the codes in <see cref="DiagnosticCodes"/>.</summary>

@@ -1,5 +1,7 @@
 using EdgeML.Engine.Recipes;
 
+using EdgeML.Engine.Tests.Support;
+
 namespace EdgeML.Engine.Tests.Recipes;
 
 /// <summary>Keeps docs/recipe.md mentioning every key the parser reads.</summary>

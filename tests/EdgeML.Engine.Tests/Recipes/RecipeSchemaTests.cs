@@ -1,6 +1,8 @@
 using System.Text.Json;
 using EdgeML.Engine.Recipes;
 
+using EdgeML.Engine.Tests.Support;
+
 namespace EdgeML.Engine.Tests.Recipes;
 
 /// <summary>Keeps schema/edgeml-recipe.schema.json describing exactly what the parser accepts.</summary>

@@ -1,4 +1,4 @@
-namespace EdgeML.Engine.Tests.Recipes;
+namespace EdgeML.Engine.Tests.Support;
 
 /// <summary>Finds files of this repository (docs, schema) from the test assembly's folder.</summary>
 internal static class RepositoryRoot
