@@ -18,25 +18,28 @@ public sealed class ModelRunner : IDisposable
     private readonly string _inputName;
     private readonly long[] _inputShape;
 
-    private ModelRunner(InferenceSession session, string displayName)
+    private readonly SourceLocation? _location;
+
+    private ModelRunner(InferenceSession session, string displayName, SourceLocation? location)
     {
         _session = session;
+        _location = location;
         if (session.InputMetadata.Count != 1)
         {
-            throw new EdgeMLException(DiagnosticCodes.ModelUnsupported, $"'{displayName}' has {session.InputMetadata.Count} inputs; evaluation from CSV data supports models with one input");
+            throw new EdgeMLException(DiagnosticCodes.ModelUnsupported, $"'{displayName}' has {session.InputMetadata.Count} inputs; evaluation from CSV data supports models with one input", location);
         }
 
         var (name, metadata) = session.InputMetadata.Single();
         if (metadata.ElementDataType != TensorElementType.Float)
         {
-            throw new EdgeMLException(DiagnosticCodes.ModelUnsupported, $"input '{name}' of '{displayName}' is {metadata.ElementDataType}; evaluation from CSV data supports float inputs");
+            throw new EdgeMLException(DiagnosticCodes.ModelUnsupported, $"input '{name}' of '{displayName}' is {metadata.ElementDataType}; evaluation from CSV data supports float inputs", location);
         }
 
         _inputName = name;
         _inputShape = metadata.Dimensions.Select(d => (long)d).ToArray();
         if (_inputShape.Length == 0 || _inputShape.Skip(1).Any(d => d <= 0))
         {
-            throw new EdgeMLException(DiagnosticCodes.ModelUnsupported, $"input '{name}' of '{displayName}' has shape [{string.Join(", ", _inputShape)}]; evaluation needs fixed dimensions after the batch dimension");
+            throw new EdgeMLException(DiagnosticCodes.ModelUnsupported, $"input '{name}' of '{displayName}' has shape [{string.Join(", ", _inputShape)}]; evaluation needs fixed dimensions after the batch dimension", location);
         }
 
         SampleLength = checked((int)_inputShape.Skip(1).Aggregate(1L, (a, b) => a * b));
@@ -53,7 +56,10 @@ public sealed class ModelRunner : IDisposable
     public IReadOnlyList<string> OutputNames { get; }
 
     /// <summary>Creates a session for the model bytes; a model ONNX Runtime rejects is an <see cref="DiagnosticCodes.ModelRuntimeFailure"/>.</summary>
-    public static ModelRunner Create(byte[] model, string displayName)
+    /// <param name="model">The model.</param>
+    /// <param name="displayName">How errors name the model.</param>
+    /// <param name="location">Where errors about the model point: the recipe's <c>model</c> line.</param>
+    public static ModelRunner Create(byte[] model, string displayName, SourceLocation? location = null)
     {
         using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         InferenceSession session;
@@ -63,12 +69,12 @@ public sealed class ModelRunner : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new EdgeMLException(DiagnosticCodes.ModelRuntimeFailure, $"ONNX Runtime cannot load '{displayName}': {e.Message}", inner: e);
+            throw new EdgeMLException(DiagnosticCodes.ModelRuntimeFailure, $"ONNX Runtime cannot load '{displayName}': {e.Message}", location, e);
         }
 
         try
         {
-            return new ModelRunner(session, displayName);
+            return new ModelRunner(session, displayName, location);
         }
         catch
         {
@@ -123,7 +129,7 @@ public sealed class ModelRunner : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new EdgeMLException(DiagnosticCodes.ModelRuntimeFailure, $"ONNX Runtime failed to run the model: {e.Message}", inner: e);
+            throw new EdgeMLException(DiagnosticCodes.ModelRuntimeFailure, $"ONNX Runtime failed to run the model: {e.Message}", _location, e);
         }
     }
 

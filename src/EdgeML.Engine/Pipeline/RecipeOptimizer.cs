@@ -121,8 +121,8 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
             return new Measurements(original.Length, compressed.Length, null, null, null, null, null, null);
         }
 
-        using var originalRunner = ModelRunner.Create(original, recipe.Model.Value);
-        using var compressedRunner = ModelRunner.Create(compressed, $"the compressed '{Path.GetFileName(recipe.Model.Value)}'");
+        using var originalRunner = ModelRunner.Create(original, recipe.Model.Value, recipe.Model.Location);
+        using var compressedRunner = ModelRunner.Create(compressed, $"the compressed '{Path.GetFileName(recipe.Model.Value)}'", recipe.Model.Location);
         var before = ModelEvaluation.Run(originalRunner, v.Data, v.Location);
         var after = ModelEvaluation.Run(compressedRunner, v.Data, v.Location);
         return new Measurements(

@@ -66,7 +66,7 @@ public static class RecipeParser
     private static string ReadClassName(RecipeNode node)
     {
         var name = node.AsString();
-        return CSharpNames.IsIdentifier(name)
+        return RecipeNameRules.IsIdentifier(name)
             ? name
             : throw node.Invalid($"{node.Display} must be a C# class name (ASCII letters, digits and '_', not starting with a digit, not a keyword), not '{name}'");
     }
@@ -74,7 +74,7 @@ public static class RecipeParser
     private static string ReadNamespace(RecipeNode node)
     {
         var name = node.AsString();
-        return CSharpNames.IsNamespace(name)
+        return RecipeNameRules.IsNamespace(name)
             ? name
             : throw node.Invalid($"{node.Display} must be a C# namespace such as MyApp.Models (names of ASCII letters, digits and '_' joined by dots, no keywords), not '{name}'");
     }

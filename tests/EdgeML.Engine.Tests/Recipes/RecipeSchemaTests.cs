@@ -59,8 +59,8 @@ public sealed class RecipeSchemaTests
     [TestMethod]
     public void SchemaPatternsAreTheParsersPatterns()
     {
-        Assert.AreEqual(CSharpNames.IdentifierPattern, Node("class").GetProperty("pattern").GetString());
-        Assert.AreEqual(CSharpNames.NamespacePattern, Node("namespace").GetProperty("pattern").GetString());
+        Assert.AreEqual(RecipeNameRules.IdentifierPattern, Node("class").GetProperty("pattern").GetString());
+        Assert.AreEqual(RecipeNameRules.NamespacePattern, Node("namespace").GetProperty("pattern").GetString());
         Assert.AreEqual(SizeLiteral.Pattern, StringAlternative(Node("gates.size.max")).GetProperty("pattern").GetString());
         Assert.AreEqual(DurationLiteral.Pattern, StringAlternative(Node("gates.latency.p95_max")).GetProperty("pattern").GetString());
     }

@@ -1,0 +1,97 @@
+using System.Globalization;
+using EdgeML.Engine.CodeGen;
+using EdgeML.Engine.Diagnostics;
+using EdgeML.Engine.IO;
+using EdgeML.Engine.Onnx;
+using EdgeML.Engine.Pipeline;
+using EdgeML.Engine.Recipes;
+
+namespace EdgeML.Worker;
+
+/// <summary>
+/// `edgeml optimize`: for each recipe, generate the inference class, record the files the result depends
+/// on, and (unless generating only) compress, evaluate and gate the model. One recipe's failure does not
+/// stop the others, so a build reports every problem at once.
+/// </summary>
+internal sealed class OptimizeCommand(TextWriter output)
+{
+    public int Run(OptimizeRequest request)
+    {
+        var diagnostics = new DiagnosticWriter(output);
+        var optimizer = new RecipeOptimizer(new OptimizationCache(request.CacheDirectory));
+        var recipeIds = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var recipePath in request.Recipes)
+        {
+            try
+            {
+                var recipe = RecipeParser.Load(recipePath);
+                if (!recipeIds.TryAdd(recipe.Id, recipePath))
+                {
+                    throw new EdgeMLException(DiagnosticCodes.RecipeDuplicate,
+                        $"another recipe in this project has the id '{recipe.Id}' ({recipeIds[recipe.Id]}); recipe file names must be unique within a project",
+                        new SourceLocation(recipePath));
+                }
+
+                Process(recipe, request, optimizer, diagnostics);
+            }
+            catch (EdgeMLException e)
+            {
+                diagnostics.Write(e.Diagnostic);
+            }
+            catch (Exception e)
+            {
+                diagnostics.WriteInternalError(e, $"processing '{recipePath}'", request.OutputDirectory);
+            }
+        }
+
+        return diagnostics.ErrorCount == 0 ? 0 : 1;
+    }
+
+    private static void Process(Recipe recipe, OptimizeRequest request, RecipeOptimizer optimizer, DiagnosticWriter diagnostics)
+    {
+        var layout = new OutputLayout(request.OutputDirectory, recipe.Id);
+        var originalBytes = File.ReadAllBytes(recipe.Model.Value);
+        var model = OnnxModelFile.Parse(originalBytes, recipe.Model.Value, recipe.Model.Location);
+        AtomicFile.WriteAllText(layout.Code, InferenceClassEmitter.Emit(recipe, model, request.DefaultNamespace));
+        AtomicFile.WriteAllText(layout.Dependencies, string.Join('\n', recipe.InputFiles.Prepend(recipe.FilePath).Distinct()) + "\n");
+        if (request.GenerateOnly)
+        {
+            return;
+        }
+
+        var outcome = optimizer.Optimize(recipe, originalBytes, model, layout);
+        foreach (var diagnostic in outcome.Diagnostics)
+        {
+            diagnostics.Write(diagnostic);
+        }
+
+        diagnostics.Info(Summarize(recipe.Id, outcome));
+    }
+
+    private static string Summarize(string recipeId, OptimizationOutcome outcome)
+    {
+        var m = outcome.Report.Measurements;
+        var parts = new List<string>
+        {
+            string.Create(CultureInfo.InvariantCulture, $"{m.OriginalBytes:N0} → {m.CompressedBytes:N0} bytes ({m.SizeRatio:0.00}×)"),
+        };
+        if (m.OriginalAccuracy is { } before && m.CompressedAccuracy is { } after)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"accuracy {before:0.0000} → {after:0.0000}"));
+        }
+
+        if (m.Agreement is { } agreement)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"agreement {agreement:0.0000}"));
+        }
+
+        if (m.OriginalLatency is { } slow && m.CompressedLatency is { } fast)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"p95 latency {slow.P95Milliseconds:0.000} → {fast.P95Milliseconds:0.000} ms"));
+        }
+
+        var verdict = outcome.Succeeded ? "passed" : "FAILED its gates";
+        var source = outcome.FromCache ? "from cache" : string.Create(CultureInfo.InvariantCulture, $"{outcome.Report.TimingsSeconds.GetValueOrDefault("total"):0.0} s");
+        return $"{recipeId}: {string.Join(", ", parts)}; {verdict} ({source})";
+    }
+}

@@ -1,0 +1,3 @@
+using EdgeML.Worker;
+
+return WorkerCommands.Create().Parse(args).Invoke();
