@@ -22,6 +22,15 @@ public sealed record Recipe(
     /// </summary>
     public string Id => RecipeNaming.IdFromPath(FilePath);
 
+    /// <summary>
+    /// The model's version (<c>model_version</c>): recorded in the embedded manifest, reported in telemetry, and
+    /// the version a signed update package carries (updates must raise it).
+    /// </summary>
+    public Located<long>? ModelVersion { get; init; }
+
+    /// <summary>What generated classes fall back to when the compressed model fails (<c>fallback</c>).</summary>
+    public FallbackModel Fallback { get; init; } = FallbackModel.None;
+
     /// <summary>Every file the recipe's outcome depends on, besides the recipe itself.</summary>
     public IEnumerable<string> InputFiles
     {
@@ -42,6 +51,16 @@ public sealed record Recipe(
             }
         }
     }
+}
+
+/// <summary>The model embedded beside the compressed one, for generated classes to fall back to.</summary>
+public enum FallbackModel
+{
+    /// <summary>No fallback model: a failing compressed model throws (or uses the caller's fallback delegate).</summary>
+    None,
+
+    /// <summary>The original float model is embedded too and used when the compressed one fails to load or run.</summary>
+    Float,
 }
 
 /// <summary>One entry of the recipe's ordered <c>steps</c> list.</summary>

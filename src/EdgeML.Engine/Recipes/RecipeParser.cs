@@ -60,7 +60,11 @@ public static class RecipeParser
             recipe.OptionalLocated("labels", labels => labels.AsStringList(allowEmpty: false)),
             recipe.Optional("steps") is { } steps ? ReadSteps(steps, folder, hasValidation) : [],
             validation,
-            recipe.Optional("gates") is { } gates ? ReadGates(gates.AsMapping(RecipeSection.Gates), hasValidation) : GateSpec.None);
+            recipe.Optional("gates") is { } gates ? ReadGates(gates.AsMapping(RecipeSection.Gates), hasValidation) : GateSpec.None)
+        {
+            ModelVersion = recipe.OptionalLocated("model_version", node => (long)node.AsInt(minimum: 0)),
+            Fallback = recipe.Optional("fallback")?.AsEnum<FallbackModel>() ?? FallbackModel.None,
+        };
     }
 
     private static string ReadClassName(RecipeNode node)

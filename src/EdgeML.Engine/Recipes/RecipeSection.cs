@@ -7,7 +7,7 @@ namespace EdgeML.Engine.Recipes;
 /// </summary>
 internal sealed record RecipeSection(string Path, IReadOnlyList<string> Keys)
 {
-    public static readonly RecipeSection Root = new("", ["version", "model", "class", "namespace", "labels", "steps", "validation", "gates"]);
+    public static readonly RecipeSection Root = new("", ["version", "model", "model_version", "class", "namespace", "labels", "fallback", "steps", "validation", "gates"]);
 
     /// <summary>One item of <c>steps</c>: a one-key mapping whose key names the step.</summary>
     public static readonly RecipeSection Step = new("steps[]", ["quantize"]);

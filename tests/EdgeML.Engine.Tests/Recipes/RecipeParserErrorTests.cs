@@ -35,7 +35,7 @@ public sealed class RecipeParserErrorTests
     [DataRow("model: digits.onnx\nsteps:\n  - quantize:\n      per-channel: false\n", 4, 7, "did you mean 'per_channel'?", DisplayName = "dash for underscore")]
     [DataRow("model: digits.onnx\nsteps:\n  - quantise:\n", 3, 5, "did you mean 'quantize'?", DisplayName = "unknown step")]
     [DataRow("model: digits.onnx\nvalidation: {data: digits-test.csv}\nsteps:\n  - quantize:\n    weights: int8\n", 5, 5, "in 'steps[0]' (known keys: quantize)", DisplayName = "step body not indented")]
-    [DataRow("model: digits.onnx\nmystery: 1\n", 2, 1, "known keys: version, model, class", DisplayName = "no close match")]
+    [DataRow("model: digits.onnx\nmystery: 1\n", 2, 1, "known keys: version, model, model_version, class", DisplayName = "no close match")]
     [DataRow("base: &b {min: 0.9}\nmodel: digits.onnx\n", 1, 1, "(known keys:", DisplayName = "anchor holder")]
     [DataRow("model: digits.onnx\ngates:\n  size:\n    <<: {max: 1MB}\n", 4, 5, "merge keys are not supported", DisplayName = "merge key")]
     public void UnknownKeyIsReportedWithAHint(string yaml, int line, int column, string hint) =>

@@ -1,3 +1,4 @@
+using EdgeML.Engine.Diagnostics;
 using EdgeML.Engine.Recipes;
 
 namespace EdgeML.Engine.Tests.Recipes;
@@ -148,6 +149,29 @@ public sealed class RecipeParserTests
         Assert.IsEmpty(recipe.Steps);
         Assert.IsNull(recipe.Validation);
         Assert.AreEqual(GateSpec.None, recipe.Gates);
+    }
+
+    [TestMethod]
+    public void ModelVersionAndFallbackAreReadWithTheirDefaults()
+    {
+        var plain = folder.Parse("model: digits.onnx");
+        var set = folder.Parse("model: digits.onnx\nmodel_version: 7\nfallback: float\n");
+
+        Assert.IsNull(plain.ModelVersion);
+        Assert.AreEqual(FallbackModel.None, plain.Fallback);
+        Assert.AreEqual(new Located<long>(7, folder.At(2, 16)), set.ModelVersion);
+        Assert.AreEqual(FallbackModel.Float, set.Fallback);
+    }
+
+    [TestMethod]
+    [DataRow("model: digits.onnx\nmodel_version: -1\n", 2, 16, DisplayName = "negative version")]
+    [DataRow("model: digits.onnx\nfallback: int8\n", 2, 11, DisplayName = "unknown fallback")]
+    public void BadModelVersionOrFallbackPointsAtTheValue(string yaml, int line, int column)
+    {
+        var error = folder.ParseError(yaml);
+
+        Assert.AreEqual(DiagnosticCodes.RecipeInvalidValue, error.Code);
+        Assert.AreEqual(folder.At(line, column), error.Location);
     }
 
     [TestMethod]
