@@ -66,6 +66,74 @@ public enum FallbackModel
 /// <summary>One entry of the recipe's ordered <c>steps</c> list.</summary>
 public abstract record CompressionStep(SourceLocation Location);
 
+/// <summary>How unstructured pruning chooses which weights to zero.</summary>
+public enum PruningScope
+{
+    /// <summary>Each layer loses the same share of its weights.</summary>
+    Layer,
+
+    /// <summary>One magnitude threshold over all layers: layers with many small weights lose more.</summary>
+    Global,
+}
+
+/// <summary>How structured pruning ranks output channels.</summary>
+public enum ChannelImportance
+{
+    /// <summary>The L2 norm of each channel's weights.</summary>
+    L2,
+
+    /// <summary>The L1 norm of each channel's weights.</summary>
+    L1,
+
+    /// <summary>The mean absolute activation of each channel on calibration data.</summary>
+    Activation,
+}
+
+/// <summary>
+/// <c>- prune: {...}</c>: unstructured magnitude pruning. The smallest weights of MatMul/Gemm/Conv layers are set
+/// to zero until each layer (or the model, with <see cref="PruningScope.Global"/>) reaches <see cref="Sparsity"/>;
+/// <see cref="LayerSparsity"/> overrides it per node, and <see cref="SkipNodes"/> stay whole. The zeros pay off
+/// through the compressed storage of the embedded model.
+/// </summary>
+public sealed record PruneStep(
+    SourceLocation Location,
+    Located<double> Sparsity,
+    PruningScope Scope,
+    IReadOnlyDictionary<string, Located<double>> LayerSparsity,
+    IReadOnlyList<string> OpTypes,
+    IReadOnlyList<string> SkipNodes) : CompressionStep(Location);
+
+/// <summary>
+/// <c>- prune_channels: {...}</c>: structured pruning. Removes <see cref="Ratio"/> of the output channels of
+/// Conv/ConvTranspose and of the neurons of Gemm/MatMul layers (per-node overrides in <see cref="LayerRatio"/>),
+/// rewriting every tensor that depends on them, so the model really gets smaller and faster. With
+/// <see cref="Reconstruct"/>, the layers reading pruned tensors are refitted to the original model's outputs on
+/// <see cref="Calibration"/> data (least squares), which wins back accuracy without labels or training.
+/// </summary>
+public sealed record PruneChannelsStep(
+    SourceLocation Location,
+    Located<double> Ratio,
+    ChannelImportance Importance,
+    IReadOnlyDictionary<string, Located<double>> LayerRatio,
+    IReadOnlyList<string> SkipNodes,
+    bool Reconstruct,
+    double RidgeLambda,
+    CalibrationSpec? Calibration) : CompressionStep(Location)
+{
+    /// <summary>Ridge regularization of the reconstruction's least squares, relative to the mean activation energy.</summary>
+    public const double DefaultRidgeLambda = 1e-3;
+}
+
+/// <summary>How the embedded model is stored in the assembly.</summary>
+public enum ModelStorage
+{
+    /// <summary>The ONNX file as it is.</summary>
+    Raw,
+
+    /// <summary>Brotli-compressed and expanded at load: pays off for pruned (sparse) models.</summary>
+    Brotli,
+}
+
 /// <summary>Element types a quantized weight can take.</summary>
 public enum WeightType
 {
