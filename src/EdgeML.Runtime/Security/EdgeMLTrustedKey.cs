@@ -16,13 +16,13 @@ public static class EdgeMLTrustedKey
         ArgumentNullException.ThrowIfNull(pem);
         if (!PemEncoding.TryFind(pem, out var fields))
         {
-            throw new ArgumentException("the text holds no PEM block.", nameof(pem));
+            throw new ArgumentException("the text holds no PEM block.");
         }
 
         var label = pem.AsSpan()[fields.Label];
         if (label.Contains("PRIVATE", StringComparison.Ordinal))
         {
-            throw new ArgumentException($"the PEM holds a {label}; an app must trust only the public key (edgeml keygen writes it to --public-key).", nameof(pem));
+            throw new ArgumentException($"the PEM holds a {label}; an app must trust only the public key (edgeml keygen writes it to --public-key).");
         }
 
         var key = ECDsa.Create();
@@ -35,7 +35,7 @@ public static class EdgeMLTrustedKey
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             key.Dispose();
-            throw new ArgumentException($"the PEM is not an ECDSA P-256 public key: {e.Message}", nameof(pem), e);
+            throw new ArgumentException($"the PEM is not an ECDSA P-256 public key: {e.Message}", e);
         }
     }
 
