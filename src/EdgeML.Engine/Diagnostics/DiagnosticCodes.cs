@@ -36,6 +36,13 @@ public static class DiagnosticCodes
     public const string WorkerFailed = "EDGEML5002";
     public const string OutputWriteFailed = "EDGEML5003";
 
+    // 6xxx: signing and verifying model updates.
+    public const string SigningKeyMissing = "EDGEML6001";
+    public const string KeyUnreadable = "EDGEML6002";
+    public const string KeyFileExists = "EDGEML6003";
+    public const string UpdateRejected = "EDGEML6004";
+    public const string UpdateMetadataInvalid = "EDGEML6005";
+
     // 9xxx: bugs.
     public const string InternalError = "EDGEML9001";
 }
