@@ -37,7 +37,7 @@ public static class QdqQuantizer
         for (var i = 0; i < nodes.Count; i++)
         {
             var node = nodes[i];
-            if (!step.OpTypes.Contains(node.OpType, StringComparer.Ordinal) || !QuantizableOperators.IsKnown(node.OpType) || !string.IsNullOrEmpty(node.Domain))
+            if (!step.OpTypes.Contains(node.OpType, StringComparer.Ordinal) || !WeightedOperators.IsKnown(node))
             {
                 continue;
             }

@@ -18,67 +18,22 @@ internal sealed record OperatorMatch(string Activation, string Weight, int Chann
 }
 
 /// <summary>
-/// The operators the int8 quantizer knows, one entry per operator type, in the spirit of ONNX Runtime's
-/// quantization op registry: supporting a new operator means adding one matcher here.
+/// What the int8 quantizer needs beyond <see cref="WeightedOperators"/>' weight layout, in the spirit of ONNX
+/// Runtime's quantization op registry: the forms its integer kernels accept, and a bias they can fold.
 /// </summary>
 internal static class QuantizableOperators
 {
-    private static readonly Dictionary<string, Func<NodeProto, GraphIndex, OperatorMatch>> Matchers = new(StringComparer.Ordinal)
+    public static OperatorMatch Match(NodeProto node, GraphIndex graph)
     {
-        ["Conv"] = MatchConv,
-        ["Gemm"] = MatchGemm,
-        ["MatMul"] = MatchMatMul,
-    };
-
-    public static IReadOnlyCollection<string> OpTypes => Matchers.Keys;
-
-    public static bool IsKnown(string opType) => Matchers.ContainsKey(opType);
-
-    public static OperatorMatch Match(NodeProto node, GraphIndex graph) => Matchers[node.OpType](node, graph);
-
-    // Conv: W is [M, C/group, k...]; output channels on axis 0; bias B is [M].
-    private static OperatorMatch MatchConv(NodeProto node, GraphIndex graph) =>
-        MatchWeighted(node, graph, weightRank: null, channelAxis: 0, biasIndex: 2);
-
-    // Gemm: Y = alpha·A'·B' + beta·C. Only the plain form (alpha = beta = 1, A not transposed) maps onto
-    // ONNX Runtime's integer Gemm; B's output channels are on axis 0 when transposed, else on axis 1.
-    private static OperatorMatch MatchGemm(NodeProto node, GraphIndex graph)
-    {
-        if (node.GetInt("transA", 0) != 0)
+        if (node.OpType == "Gemm" && UnsupportedGemm(node) is { } reason)
         {
-            return OperatorMatch.Skip("Gemm with transA=1 is not quantized");
+            return OperatorMatch.Skip(reason);
         }
 
-        var alpha = node.Attribute.FirstOrDefault(a => a.Name == "alpha")?.F ?? 1f;
-        var beta = node.Attribute.FirstOrDefault(a => a.Name == "beta")?.F ?? 1f;
-        if (alpha != 1f || beta != 1f)
+        var weighted = WeightedOperators.Match(node, graph);
+        if (!weighted.HasConstantWeight)
         {
-            return OperatorMatch.Skip($"Gemm with alpha={alpha}, beta={beta} is not quantized (only 1 and 1)");
-        }
-
-        var axis = node.GetInt("transB", 0) != 0 ? 0 : 1;
-        return MatchWeighted(node, graph, weightRank: 2, channelAxis: axis, biasIndex: 2);
-    }
-
-    // MatMul: Y = A·B with a constant 2-D B of shape [K, N]; output channels are B's columns.
-    private static OperatorMatch MatchMatMul(NodeProto node, GraphIndex graph) =>
-        MatchWeighted(node, graph, weightRank: 2, channelAxis: 1, biasIndex: null);
-
-    private static OperatorMatch MatchWeighted(NodeProto node, GraphIndex graph, int? weightRank, int channelAxis, int? biasIndex)
-    {
-        if (node.Input.Count < 2 || !graph.Initializers.TryGetValue(node.Input[1], out var weight))
-        {
-            return OperatorMatch.Skip("its weight is not a constant initializer");
-        }
-
-        if (weight.DataType != (int)TensorProto.Types.DataType.Float)
-        {
-            return OperatorMatch.Skip($"its weight is {(TensorProto.Types.DataType)weight.DataType}, not float");
-        }
-
-        if (weightRank is { } rank && weight.Dims.Count != rank)
-        {
-            return OperatorMatch.Skip($"its weight has rank {weight.Dims.Count}, expected {rank}");
+            return OperatorMatch.Skip(weighted.Reason!);
         }
 
         if (graph.Initializers.ContainsKey(node.Input[0]))
@@ -86,11 +41,9 @@ internal static class QuantizableOperators
             return OperatorMatch.Skip("its first input is a constant");
         }
 
-        string? bias = null;
-        if (biasIndex is { } index && node.Input.Count > index && node.Input[index].Length > 0)
+        if (weighted.Bias is { } bias)
         {
-            bias = node.Input[index];
-            var channels = weight.Dims[channelAxis];
+            var channels = graph.Initializers[weighted.Weight].Dims[weighted.ChannelAxis];
             if (!graph.Initializers.TryGetValue(bias, out var biasTensor) || biasTensor.Dims.Count != 1 || biasTensor.Dims[0] != channels
                 || biasTensor.DataType != (int)TensorProto.Types.DataType.Float)
             {
@@ -98,6 +51,19 @@ internal static class QuantizableOperators
             }
         }
 
-        return new OperatorMatch(node.Input[0], node.Input[1], channelAxis, bias);
+        return new OperatorMatch(node.Input[0], weighted.Weight, weighted.ChannelAxis, weighted.Bias);
+    }
+
+    // Only the plain Gemm (alpha = beta = 1, A not transposed) maps onto ONNX Runtime's integer Gemm.
+    private static string? UnsupportedGemm(NodeProto node)
+    {
+        if (node.GetInt("transA", 0) != 0)
+        {
+            return "Gemm with transA=1 is not quantized";
+        }
+
+        var alpha = node.Attribute.FirstOrDefault(a => a.Name == "alpha")?.F ?? 1f;
+        var beta = node.Attribute.FirstOrDefault(a => a.Name == "beta")?.F ?? 1f;
+        return alpha != 1f || beta != 1f ? $"Gemm with alpha={alpha}, beta={beta} is not quantized (only 1 and 1)" : null;
     }
 }

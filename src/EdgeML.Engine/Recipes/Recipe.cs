@@ -31,6 +31,9 @@ public sealed record Recipe(
     /// <summary>What generated classes fall back to when the compressed model fails (<c>fallback</c>).</summary>
     public FallbackModel Fallback { get; init; } = FallbackModel.None;
 
+    /// <summary>How the compressed model is embedded (<c>storage</c>); the parser defaults it to Brotli when the recipe prunes.</summary>
+    public ModelStorage Storage { get; init; } = ModelStorage.Raw;
+
     /// <summary>Every file the recipe's outcome depends on, besides the recipe itself.</summary>
     public IEnumerable<string> InputFiles
     {
@@ -42,11 +45,17 @@ public sealed record Recipe(
                 yield return Validation.Data.Value;
             }
 
-            foreach (var step in Steps.OfType<QuantizeStep>())
+            foreach (var step in Steps)
             {
-                if (step.Calibration is not null)
+                var calibration = step switch
                 {
-                    yield return step.Calibration.Data.Value;
+                    QuantizeStep quantize => quantize.Calibration,
+                    PruneChannelsStep pruneChannels => pruneChannels.Calibration,
+                    _ => null,
+                };
+                if (calibration is not null)
+                {
+                    yield return calibration.Data.Value;
                 }
             }
         }
@@ -92,8 +101,8 @@ public enum ChannelImportance
 /// <summary>
 /// <c>- prune: {...}</c>: unstructured magnitude pruning. The smallest weights of MatMul/Gemm/Conv layers are set
 /// to zero until each layer (or the model, with <see cref="PruningScope.Global"/>) reaches <see cref="Sparsity"/>;
-/// <see cref="LayerSparsity"/> overrides it per node, and <see cref="SkipNodes"/> stay whole. The zeros pay off
-/// through the compressed storage of the embedded model.
+/// <see cref="LayerSparsity"/> overrides it per node (each located at its node name), and <see cref="SkipNodes"/>
+/// stay whole. The zeros pay off through the compressed storage of the embedded model.
 /// </summary>
 public sealed record PruneStep(
     SourceLocation Location,
@@ -101,7 +110,11 @@ public sealed record PruneStep(
     PruningScope Scope,
     IReadOnlyDictionary<string, Located<double>> LayerSparsity,
     IReadOnlyList<string> OpTypes,
-    IReadOnlyList<string> SkipNodes) : CompressionStep(Location);
+    IReadOnlyList<string> SkipNodes) : CompressionStep(Location)
+{
+    /// <summary>Operator types pruned when the recipe lists none: the same weighted operators quantization knows.</summary>
+    public static IReadOnlyList<string> DefaultOpTypes => QuantizeStep.DefaultOpTypes;
+}
 
 /// <summary>
 /// <c>- prune_channels: {...}</c>: structured pruning. Removes <see cref="Ratio"/> of the output channels of

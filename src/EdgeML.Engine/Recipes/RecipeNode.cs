@@ -59,6 +59,9 @@ internal sealed class RecipeNode
     /// <summary>A number in [0, 1], as accuracy and agreement are measured.</summary>
     public double AsFraction() => AsNumber(value => value is >= 0 and <= 1, "a fraction between 0 and 1 (0.95 means 95%)");
 
+    /// <summary>A number in [0, 1), as the share of weights or channels to prune is: pruning everything makes no model.</summary>
+    public double AsFractionBelowOne() => AsNumber(value => value is >= 0 and < 1, "a fraction from 0 up to, but not including, 1 (0.5 means half)");
+
     /// <summary>A number greater than 0, as ratios are.</summary>
     public double AsPositiveNumber() => AsNumber(value => value > 0, "a number greater than 0");
 
@@ -149,6 +152,32 @@ internal sealed class RecipeNode
         }
 
         return new RecipeMapping(this, section, entries);
+    }
+
+    /// <summary>
+    /// A mapping from names the user chooses (node names) to values read with <paramref name="read"/>; each value
+    /// is located at its name, since that is what a later check of the name points at.
+    /// </summary>
+    public IReadOnlyDictionary<string, Located<T>> AsNameMap<T>(Func<RecipeNode, T> read)
+    {
+        if (IsNull)
+        {
+            return new Dictionary<string, Located<T>>();
+        }
+
+        if (node is not YamlMappingNode mapping)
+        {
+            throw Invalid($"{Display} must be a mapping of names to values such as {{ fc1: 0.3 }}, not {Describe()}");
+        }
+
+        var result = new Dictionary<string, Located<T>>(StringComparer.Ordinal);
+        foreach (var (key, value) in mapping.Children)
+        {
+            var name = new RecipeNode(key, Path, file).AsString();
+            result[name] = new Located<T>(read(new RecipeNode(value, $"{Path}.{name}", file)), RecipeYaml.At(file, key.Start));
+        }
+
+        return result;
     }
 
     /// <summary>A key of this mapping, which must be one that <paramref name="section"/> knows.</summary>

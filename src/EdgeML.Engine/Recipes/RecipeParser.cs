@@ -52,7 +52,7 @@ public static class RecipeParser
             : null;
         var hasValidation = validation is not null;
 
-        return new Recipe(
+        var parsed = new Recipe(
             file,
             ReadExistingFile(recipe.Required("model"), folder),
             recipe.OptionalLocated("class", ReadClassName),
@@ -64,6 +64,12 @@ public static class RecipeParser
         {
             ModelVersion = recipe.OptionalLocated("model_version", node => (long)node.AsInt(minimum: 0)),
             Fallback = recipe.Optional("fallback")?.AsEnum<FallbackModel>() ?? FallbackModel.None,
+        };
+
+        // Unstructured pruning leaves the model's size as it is; only compressed storage turns its zeros into savings.
+        return parsed with
+        {
+            Storage = recipe.Optional("storage")?.AsEnum<ModelStorage>() ?? (parsed.Steps.OfType<PruneStep>().Any() ? ModelStorage.Brotli : ModelStorage.Raw),
         };
     }
 
@@ -135,11 +141,61 @@ public static class RecipeParser
                 throw new EdgeMLException(DiagnosticCodes.RecipeDuplicate, $"the step '{step.Name}' appears twice in 'steps'; a model can go through it only once", step.KeyLocation);
             }
 
-            // quantize is the only step RecipeSection.Step knows, so any other name was already rejected as unknown.
-            result.Add(ReadQuantize(step.Value.AsMapping(RecipeSection.Quantize), step.KeyLocation, folder, hasValidation));
+            // Pruning reads float weights; after quantize they are int8 behind DequantizeLinear nodes.
+            if (step.Name is "prune" or "prune_channels" && seen.Contains("quantize"))
+            {
+                throw new EdgeMLException(DiagnosticCodes.RecipeInvalidValue, $"'{step.Name}' must come before 'quantize' in 'steps': pruning a quantized model is not supported", step.KeyLocation);
+            }
+
+            // RecipeSection.Step lists exactly these names, so any other was already rejected as unknown.
+            result.Add(step.Name switch
+            {
+                "prune" => ReadPrune(step.Value.AsMapping(RecipeSection.Prune), step.KeyLocation),
+                "prune_channels" => ReadPruneChannels(step.Value.AsMapping(RecipeSection.PruneChannels), step.KeyLocation, folder, hasValidation),
+                _ => ReadQuantize(step.Value.AsMapping(RecipeSection.Quantize), step.KeyLocation, folder, hasValidation),
+            });
         }
 
         return result;
+    }
+
+    private static PruneStep ReadPrune(RecipeMapping prune, SourceLocation location)
+    {
+        var sparsity = prune.Required("sparsity");
+        return new PruneStep(
+            location,
+            new Located<double>(sparsity.AsFractionBelowOne(), sparsity.Location),
+            prune.Optional("scope")?.AsEnum<PruningScope>() ?? PruningScope.Layer,
+            prune.Optional("layers")?.AsNameMap(node => node.AsFractionBelowOne()) ?? new Dictionary<string, Located<double>>(),
+            prune.Optional("ops")?.AsStringList(allowEmpty: false, allowed: PruneStep.DefaultOpTypes) ?? PruneStep.DefaultOpTypes,
+            prune.Optional("skip")?.AsStringList(allowEmpty: true) ?? []);
+    }
+
+    private static PruneChannelsStep ReadPruneChannels(RecipeMapping pruneChannels, SourceLocation location, string folder, bool hasValidation)
+    {
+        var ratio = pruneChannels.Required("ratio");
+        var importance = pruneChannels.Optional("importance")?.AsEnum<ChannelImportance>() ?? ChannelImportance.L2;
+        var reconstruct = pruneChannels.Optional("reconstruct")?.AsBool() ?? true;
+        var calibration = pruneChannels.Optional("calibration") is { } calibrationNode
+            ? ReadCalibration(calibrationNode.AsMapping(RecipeSection.PruneChannelsCalibration), folder)
+            : null;
+        if (calibration is null && !hasValidation && (reconstruct || importance == ChannelImportance.Activation))
+        {
+            throw new EdgeMLException(
+                DiagnosticCodes.RecipeMissingKey,
+                $"'prune_channels' needs data to {(reconstruct ? "reconstruct the pruned layers" : "measure activations")}: add 'calibration: {{ data: <file>.csv }}' to the step, or a 'validation' section to the recipe",
+                location);
+        }
+
+        return new PruneChannelsStep(
+            location,
+            new Located<double>(ratio.AsFractionBelowOne(), ratio.Location),
+            importance,
+            pruneChannels.Optional("layers")?.AsNameMap(node => node.AsFractionBelowOne()) ?? new Dictionary<string, Located<double>>(),
+            pruneChannels.Optional("skip")?.AsStringList(allowEmpty: true) ?? [],
+            reconstruct,
+            pruneChannels.Optional("ridge")?.AsPositiveNumber() ?? PruneChannelsStep.DefaultRidgeLambda,
+            calibration);
     }
 
     private static QuantizeStep ReadQuantize(RecipeMapping quantize, SourceLocation location, string folder, bool hasValidation)

@@ -7,13 +7,18 @@ namespace EdgeML.Engine.Recipes;
 /// </summary>
 internal sealed record RecipeSection(string Path, IReadOnlyList<string> Keys)
 {
-    public static readonly RecipeSection Root = new("", ["version", "model", "model_version", "class", "namespace", "labels", "fallback", "steps", "validation", "gates"]);
+    public static readonly RecipeSection Root = new("", ["version", "model", "model_version", "class", "namespace", "labels", "fallback", "storage", "steps", "validation", "gates"]);
 
     /// <summary>One item of <c>steps</c>: a one-key mapping whose key names the step.</summary>
-    public static readonly RecipeSection Step = new("steps[]", ["quantize"]);
+    public static readonly RecipeSection Step = new("steps[]", ["prune", "prune_channels", "quantize"]);
 
     public static readonly RecipeSection Quantize = new("steps[].quantize", ["weights", "activations", "per_channel", "ops", "exclude", "calibration"]);
     public static readonly RecipeSection Calibration = new("steps[].quantize.calibration", ["data", "samples", "method", "seed"]);
+    public static readonly RecipeSection Prune = new("steps[].prune", ["sparsity", "scope", "layers", "ops", "skip"]);
+    public static readonly RecipeSection PruneChannels = new("steps[].prune_channels", ["ratio", "importance", "layers", "skip", "reconstruct", "ridge", "calibration"]);
+
+    /// <summary>The same keys as quantize's calibration, at another place in the schema.</summary>
+    public static readonly RecipeSection PruneChannelsCalibration = new("steps[].prune_channels.calibration", Calibration.Keys);
     public static readonly RecipeSection Validation = new("validation", ["data", "label", "features", "samples"]);
     public static readonly RecipeSection Gates = new("gates", ["accuracy", "agreement", "size", "latency"]);
     public static readonly RecipeSection Accuracy = new("gates.accuracy", ["min", "max_drop"]);
@@ -22,5 +27,5 @@ internal sealed record RecipeSection(string Path, IReadOnlyList<string> Keys)
     public static readonly RecipeSection Latency = new("gates.latency", ["p95_max", "max_ratio"]);
 
     public static readonly IReadOnlyList<RecipeSection> All =
-        [Root, Step, Quantize, Calibration, Validation, Gates, Accuracy, Agreement, Size, Latency];
+        [Root, Step, Quantize, Calibration, Prune, PruneChannels, PruneChannelsCalibration, Validation, Gates, Accuracy, Agreement, Size, Latency];
 }

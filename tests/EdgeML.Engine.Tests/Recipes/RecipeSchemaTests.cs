@@ -54,6 +54,11 @@ public sealed class RecipeSchemaTests
         AssertEnum(RecipeNode.EnumNames<ActivationType>(), Node("steps[].quantize.activations"));
         AssertEnum(RecipeNode.EnumNames<CalibrationMethod>(), Node("steps[].quantize.calibration.method"));
         AssertEnum(QuantizeStep.DefaultOpTypes, Node("steps[].quantize.ops").GetProperty("items"));
+        AssertEnum(RecipeNode.EnumNames<ModelStorage>(), Node("storage"));
+        AssertEnum(RecipeNode.EnumNames<PruningScope>(), Node("steps[].prune.scope"));
+        AssertEnum(PruneStep.DefaultOpTypes, Node("steps[].prune.ops").GetProperty("items"));
+        AssertEnum(RecipeNode.EnumNames<ChannelImportance>(), Node("steps[].prune_channels.importance"));
+        AssertEnum(RecipeNode.EnumNames<CalibrationMethod>(), Node("steps[].prune_channels.calibration.method"));
     }
 
     [TestMethod]
@@ -74,6 +79,14 @@ public sealed class RecipeSchemaTests
         CollectionAssert.AreEqual(
             QuantizeStep.DefaultOpTypes.ToArray(),
             Node("steps[].quantize.ops").GetProperty("default").EnumerateArray().Select(op => op.GetString()).ToArray());
+        CollectionAssert.AreEqual(
+            PruneStep.DefaultOpTypes.ToArray(),
+            Node("steps[].prune.ops").GetProperty("default").EnumerateArray().Select(op => op.GetString()).ToArray());
+        Assert.AreEqual("layer", Node("steps[].prune.scope").GetProperty("default").GetString());
+        Assert.AreEqual("l2", Node("steps[].prune_channels.importance").GetProperty("default").GetString());
+        Assert.IsTrue(Node("steps[].prune_channels.reconstruct").GetProperty("default").GetBoolean());
+        Assert.AreEqual(PruneChannelsStep.DefaultRidgeLambda, Node("steps[].prune_channels.ridge").GetProperty("default").GetDouble());
+        Assert.AreEqual(CalibrationSpec.DefaultSamples, Node("steps[].prune_channels.calibration.samples").GetProperty("default").GetInt32());
     }
 
     private static string Describe(string path, IEnumerable<string> keys) =>

@@ -1,6 +1,6 @@
 using EdgeML.Engine.Onnx.Protobuf;
 
-namespace EdgeML.Engine.Quantization;
+namespace EdgeML.Engine.Onnx;
 
 /// <summary>Lookups over one graph that rewrites need: who produces and consumes a tensor, which tensors are constants, fresh names.</summary>
 internal sealed class GraphIndex
