@@ -7,7 +7,7 @@ namespace EdgeML.Runtime;
 /// Where a model comes from: an embedded resource, bytes in memory or a file. Nothing is read until a session
 /// opens it, so a fallback model costs nothing unless it is needed.
 /// </summary>
-public sealed class EdgeMLModelSource
+public sealed record EdgeMLModelSource
 {
     /// <summary>The folder-like prefix of the manifest resources EdgeML.Build embeds models under.</summary>
     private const string ResourcePrefix = "EdgeML/";
@@ -24,7 +24,7 @@ public sealed class EdgeMLModelSource
     /// <summary>The model's short name, e.g. <c>digits</c>; metrics and logs tag runs with it.</summary>
     public string Name { get; }
 
-    /// <summary>The model's version, if the application knows it; metrics and logs tag runs with it.</summary>
+    /// <summary>The model's version, if the application knows it, e.g. <c>source with { Version = "1.2" }</c>; metrics and logs tag runs with it.</summary>
     public string? Version { get; init; }
 
     /// <summary>How error messages refer to the model, e.g. <c>the resource 'EdgeML/digits.onnx' of MyApp</c>.</summary>
