@@ -15,16 +15,30 @@ public sealed class EdgeMLModelOptions
     public GraphOptimizationLevel GraphOptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
     /// <summary>
+    /// The execution providers to try, most preferred first. Those the installed ONNX Runtime lacks are skipped
+    /// (and logged); CPU is always the last resort, listed or not. Empty (the default) means CPU only.
+    /// </summary>
+    public IReadOnlyList<EdgeMLExecutionProvider> ExecutionProviders { get; init; } = [];
+
+    /// <summary>
+    /// Receives one line for each execution provider skipped and each fallback taken (to CPU, to the fallback
+    /// model, to the caller's fallback); <see langword="null"/> discards them. Called on the thread that hit the event.
+    /// </summary>
+    public Action<string>? Log { get; init; }
+
+    /// <summary>
     /// Called last, with the session options the settings above produced, for anything they do not cover
     /// (execution providers, profiling, session configuration entries).
     /// </summary>
     public Action<SessionOptions>? ConfigureSessionOptions { get; init; }
 
-    internal SessionOptions CreateSessionOptions()
+    /// <summary>Session options with <paramref name="providers"/> registered; <paramref name="provider"/> is the first one ONNX Runtime accepted.</summary>
+    internal SessionOptions CreateSessionOptions(IReadOnlyList<EdgeMLExecutionProvider> providers, out EdgeMLExecutionProvider provider)
     {
         var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel };
         try
         {
+            provider = ExecutionProviderRegistration.AppendPreferred(sessionOptions, providers, Log);
             if (IntraOpNumThreads is { } intraOp)
             {
                 sessionOptions.IntraOpNumThreads = intraOp;

@@ -9,13 +9,24 @@ internal static class TensorShapes
     /// <summary>The concrete shape of <paramref name="length"/> values; throws <see cref="ArgumentException"/> when they do not fit.</summary>
     public static long[] Resolve(TensorInfo tensor, ReadOnlySpan<long> shape, int length, string paramName)
     {
+        var resolved = new long[shape.Length];
+        Resolve(tensor, shape, length, paramName, resolved);
+        return resolved;
+    }
+
+    /// <summary>
+    /// Writes the concrete shape into <paramref name="resolved"/>, which has room for exactly
+    /// <paramref name="shape"/>'s rank, so hot paths can resolve into stack memory without allocating.
+    /// </summary>
+    public static void Resolve(TensorInfo tensor, ReadOnlySpan<long> shape, int length, string paramName, Span<long> resolved)
+    {
         var declared = tensor.Dimensions;
         if (shape.Length != declared.Count)
         {
             throw new ArgumentException($"{tensor.Description} has {declared.Count} dimensions {Format(declared)}; the shape {Format(shape.ToArray())} has {shape.Length}.", paramName);
         }
 
-        var resolved = shape.ToArray();
+        shape.CopyTo(resolved);
         var inferred = -1;
         var known = 1L;
         for (var i = 0; i < resolved.Length; i++)
@@ -55,11 +66,12 @@ internal static class TensorShapes
         }
         else if (known != length)
         {
-            throw new ArgumentException($"{tensor.Description} of shape {Format(resolved)} takes {known} values, not {length}.", paramName);
+            throw new ArgumentException($"{tensor.Description} of shape {Format(resolved.ToArray())} takes {known} values, not {length}.", paramName);
         }
-
-        return resolved;
     }
+
+    /// <summary>The shape with each dynamic dimension (-1) set to 1: the smallest input that fills the tensor.</summary>
+    public static long[] Smallest(TensorInfo tensor) => tensor.Dimensions.Select(dim => dim < 0 ? 1 : dim).ToArray();
 
     public static string Format(IEnumerable<long> dimensions) => $"[{string.Join(", ", dimensions)}]";
 }

@@ -8,7 +8,7 @@ namespace EdgeML.Engine.Tests.Runtime;
 public sealed class ConcurrencyTests
 {
     private const int Samples = 64;
-    private const int Rounds = 8;
+    private const int Rounds = 32;
 
     [TestMethod]
     public void ConcurrentRunsIntoBuffersMatchSequentialOnes()

@@ -1,0 +1,15 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using EdgeML.Benchmarks;
+
+// `--cold-start` times the first session of this process; anything else goes to BenchmarkDotNet.
+if (args is ["--cold-start"])
+{
+    ColdStart.Measure();
+    return;
+}
+
+// A short job (3 warm-up and 10 measured iterations, one launch) so the suite finishes in minutes on 2 cores.
+var config = DefaultConfig.Instance.AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(10).WithLaunchCount(1).AsDefault());
+BenchmarkSwitcher.FromAssembly(typeof(DigitsModels).Assembly).Run(args, config);

@@ -1,0 +1,102 @@
+using System.Reflection;
+using Microsoft.ML.OnnxRuntime;
+
+namespace EdgeML.Runtime;
+
+/// <summary>
+/// Where a model comes from: an embedded resource, bytes in memory or a file. Nothing is read until a session
+/// opens it, so a fallback model costs nothing unless it is needed.
+/// </summary>
+public sealed record EdgeMLModelSource
+{
+    /// <summary>The folder-like prefix of the manifest resources EdgeML.Build embeds models under.</summary>
+    private const string ResourcePrefix = "EdgeML/";
+
+    private readonly Func<SessionOptions, InferenceSession> _open;
+
+    private EdgeMLModelSource(string name, string description, Func<SessionOptions, InferenceSession> open)
+    {
+        Name = name;
+        Description = description;
+        _open = open;
+    }
+
+    /// <summary>The model's short name, e.g. <c>digits</c>; metrics and logs tag runs with it.</summary>
+    public string Name { get; }
+
+    /// <summary>The model's version, if the application knows it, e.g. <c>source with { Version = "1.2" }</c>; metrics and logs tag runs with it.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>How error messages refer to the model, e.g. <c>the resource 'EdgeML/digits.onnx' of MyApp</c>.</summary>
+    internal string Description { get; }
+
+    /// <summary>A model that an assembly embeds as a manifest resource.</summary>
+    /// <param name="assembly">The assembly that holds the resource, usually the one of the generated class.</param>
+    /// <param name="resourceName">The manifest resource name, e.g. <c>EdgeML/digits.onnx</c>; the model is named after its file name.</param>
+    /// <returns>The source; the resource is read when a session opens it.</returns>
+    public static EdgeMLModelSource FromEmbeddedResource(Assembly assembly, string resourceName)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        ArgumentNullException.ThrowIfNull(resourceName);
+        return new EdgeMLModelSource(
+            NameOf(resourceName),
+            $"the resource '{resourceName}' of {assembly.GetName().Name}",
+            sessionOptions => new InferenceSession(ReadResource(assembly, resourceName), sessionOptions));
+    }
+
+    /// <summary>A model held in memory.</summary>
+    /// <param name="model">The ONNX model file's contents; the source keeps a reference, not a copy.</param>
+    /// <param name="name">The model's short name, e.g. <c>digits</c>.</param>
+    /// <returns>The source.</returns>
+    public static EdgeMLModelSource FromBytes(byte[] model, string name)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return new EdgeMLModelSource(name, $"the model '{name}'", sessionOptions => new InferenceSession(model, sessionOptions));
+    }
+
+    /// <summary>A model in an ONNX file.</summary>
+    /// <param name="path">The model file; the model is named after its file name.</param>
+    /// <returns>The source; the file is read when a session opens it.</returns>
+    public static EdgeMLModelSource FromFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return new EdgeMLModelSource(NameOf(path), $"the model '{path}'", sessionOptions => new InferenceSession(path, sessionOptions));
+    }
+
+    /// <summary>The model's name and version, e.g. <c>digits 1.2</c>.</summary>
+    /// <returns>A short description for logs.</returns>
+    public override string ToString() => Version is null ? Name : $"{Name} {Version}";
+
+    /// <summary>Loads the model into a new ONNX Runtime session; throws <see cref="EdgeMLModelLoadException"/> when it cannot.</summary>
+    internal InferenceSession Open(SessionOptions sessionOptions)
+    {
+        try
+        {
+            return _open(sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new EdgeMLModelLoadException($"ONNX Runtime cannot load {Description}: {e.Message}", e);
+        }
+    }
+
+    private static string NameOf(string fileName) => Path.GetFileNameWithoutExtension(fileName.Replace('\\', '/'));
+
+    private static byte[] ReadResource(Assembly assembly, string resourceName)
+    {
+        using var stream = assembly.GetManifestResourceStream(resourceName) ?? throw MissingResource(assembly, resourceName);
+        var model = new byte[stream.Length];
+        stream.ReadExactly(model);
+        return model;
+    }
+
+    private static EdgeMLModelLoadException MissingResource(Assembly assembly, string resourceName)
+    {
+        var models = assembly.GetManifestResourceNames().Where(name => name.StartsWith(ResourcePrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray();
+        var available = models.Length == 0
+            ? "It embeds no EdgeML models; does the project reference EdgeML.Build and have a recipe?"
+            : $"It embeds: {string.Join(", ", models)}.";
+        return new EdgeMLModelLoadException($"The assembly {assembly.GetName().Name} has no model resource '{resourceName}'. {available}");
+    }
+}
