@@ -107,13 +107,14 @@ internal sealed class ChannelDependencyGraph
         }
 
         var channels = (int)_index.Initializers[match.Weight].Dims[match.OutputAxis];
-        var group = NewGroup(new ProducerLayer(node, match.Weight, match.OutputAxis, channels));
+        var axis = match.Kind == LayerKind.MatMul ? Rank(node.Output[0]) - 1 : 1;
+        var group = NewGroup(new ProducerLayer(node, match.Weight, match.OutputAxis, channels, axis));
         if (_skipNodes.Contains(node.Name))
         {
             _failures[group] = $"'{node.Name}' is skipped by the recipe";
         }
 
-        var output = ChannelLayout.Of(group, channels, match.Kind == LayerKind.MatMul ? Rank(node.Output[0]) - 1 : 1);
+        var output = ChannelLayout.Of(group, channels, axis);
         _layouts[node.Output[0]] = output;
         _ = AddSlice(match.Weight, match.OutputAxis, output) && (match.Bias is null || AddSlice(match.Bias, 0, output));
         if (input is null)

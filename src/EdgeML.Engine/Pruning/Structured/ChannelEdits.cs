@@ -11,8 +11,11 @@ internal sealed record SliceInitializer(string Initializer, int Axis, ChannelLay
 /// <summary>A depthwise convolution's <c>group</c> attribute follows its surviving channels.</summary>
 internal sealed record SetGroupCount(NodeProto Node, ChannelLayout Layout) : ChannelEdit(Layout);
 
-/// <summary>A layer whose output channels are pruned: <see cref="Weight"/>'s <see cref="OutputAxis"/> and its bias.</summary>
-internal sealed record ProducerLayer(NodeProto Node, string Weight, int OutputAxis, int Channels);
+/// <summary>
+/// A layer whose output channels are pruned: <see cref="Weight"/>'s <see cref="OutputAxis"/> and its bias; the channels
+/// lie on <see cref="ActivationAxis"/> of its output.
+/// </summary>
+internal sealed record ProducerLayer(NodeProto Node, string Weight, int OutputAxis, int Channels, int ActivationAxis);
 
 /// <summary>
 /// A Conv/ConvTranspose/Gemm/MatMul whose input features shrink; <see cref="Output"/> is its own output's layout

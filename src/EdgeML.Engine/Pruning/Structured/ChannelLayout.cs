@@ -19,13 +19,13 @@ internal sealed record ChannelLayout(IReadOnlyList<GroupSpan> Spans, int Axis, i
 
     public IEnumerable<int> Groups => Spans.Select(s => s.Group);
 
-    /// <summary>The indices along the axis that survive, ascending, given the kept channels of each group.</summary>
-    public int[] KeptIndices(Func<int, IReadOnlyList<int>> keptChannels)
+    /// <summary>The indices along the axis that survive, ascending; groups missing from <paramref name="kept"/> stay whole.</summary>
+    public int[] KeptIndices(IReadOnlyDictionary<int, int[]> kept)
     {
         var indices = new List<int>(Length);
         foreach (var span in Spans)
         {
-            foreach (var channel in keptChannels(span.Group))
+            foreach (var channel in kept.TryGetValue(span.Group, out var channels) ? channels : Enumerable.Range(0, span.Count))
             {
                 var first = (span.Offset + channel) * Block;
                 indices.AddRange(Enumerable.Range(first, Block));
