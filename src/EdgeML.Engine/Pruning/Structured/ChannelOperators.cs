@@ -17,15 +17,4 @@ internal static class ChannelOperators
 
     /// <summary>Broadcasting arithmetic: couples two pruned tensors, or applies a per-channel constant.</summary>
     public static readonly IReadOnlySet<string> Binary = new HashSet<string>(StringComparer.Ordinal) { "Add", "Sub", "Mul", "Div" };
-
-    /// <summary>The rest the analysis understands.</summary>
-    public static readonly IReadOnlySet<string> Structural = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "BatchNormalization", "Concat", "Flatten", "Reshape",
-    };
-
-    /// <summary>Whether the operator is one the analysis (or pruning's weighted layers) knows.</summary>
-    public static bool IsKnown(string opType) =>
-        Elementwise.Contains(opType) || Pooling.Contains(opType) || Binary.Contains(opType) || Structural.Contains(opType)
-        || opType is "Conv" or "ConvTranspose" or "Gemm" or "MatMul";
 }
