@@ -47,6 +47,11 @@ internal static class ChannelImportanceScorer
     public static IReadOnlyDictionary<int, double[]> MeanActivations(ModelProto model, IReadOnlyList<CoupledGroup> groups, IReadOnlyDictionary<string, long[]> shapes, LabeledDataset data)
     {
         var outputs = groups.SelectMany(g => g.Producers.Select(p => (Group: g, Tensor: p.Node.Output[0], Axis: p.ActivationAxis))).ToArray();
+        if (outputs.Length == 0)
+        {
+            return new Dictionary<int, double[]>();
+        }
+
         var sums = outputs.Select(o => new double[o.Group.Channels]).ToArray();
         var counts = new long[outputs.Length];
         using var runner = ModelRunner.Create(MinMaxCalibrator.ExposeTensors(model, outputs.Select(o => o.Tensor)).ToByteArray(), "the model to prune");
