@@ -53,7 +53,8 @@ public static class MinMaxCalibrator
         return ranges;
     }
 
-    private static ModelProto ExposeTensors(ModelProto model, IEnumerable<string> tensors)
+    /// <summary>A copy of <paramref name="model"/> with the given float tensors added as graph outputs.</summary>
+    internal static ModelProto ExposeTensors(ModelProto model, IEnumerable<string> tensors)
     {
         var exposed = model.Clone();
         var outputs = exposed.Graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);

@@ -161,7 +161,10 @@ public readonly struct BatchOutputs(int start, int count, IReadOnlyList<OrtValue
     /// <summary>Values per sample of the <paramref name="index"/>-th output.</summary>
     public int OutputLengthPerSample(int index)
     {
-        var shape = values[index].GetTensorTypeAndShape().Shape;
+        var shape = OutputShape(index);
         return shape.Length == 0 ? 1 : (int)(shape.Skip(1).Aggregate(1L, (a, b) => a * b));
     }
+
+    /// <summary>The <paramref name="index"/>-th output's shape as the run produced it (padded batch included).</summary>
+    public long[] OutputShape(int index) => values[index].GetTensorTypeAndShape().Shape;
 }

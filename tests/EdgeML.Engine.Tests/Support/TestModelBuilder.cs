@@ -76,6 +76,26 @@ internal sealed class TestModelBuilder
         return Node("Conv", [input, weight, bias], name, Nodes.Ints("kernel_shape", kernel, kernel), Nodes.Ints("pads", padding, padding, padding, padding));
     }
 
+    /// <summary>A depthwise convolution: one k×k filter per channel (group = channels).</summary>
+    public string DepthwiseConv(string input, int channels, int kernel, string? name = null)
+    {
+        name ??= Next("dwconv");
+        var weight = Initializer($"{name}.weight", [channels, 1, kernel, kernel], MathF.Sqrt(2f / (kernel * kernel)));
+        var bias = Initializer($"{name}.bias", [channels], 0.1f);
+        return Node("Conv", [input, weight, bias], name, Nodes.Ints("kernel_shape", kernel, kernel), Nodes.Ints("pads", 1, 1, 1, 1), Nodes.Int("group", channels));
+    }
+
+    /// <summary>BatchNormalization in inference form with random scale, shift, mean and a positive variance.</summary>
+    public string BatchNormalization(string input, int channels, string? name = null)
+    {
+        name ??= Next("bn");
+        var scale = Initializer($"{name}.scale", [channels]);
+        var shift = Initializer($"{name}.bias", [channels], 0.1f);
+        var mean = Initializer($"{name}.mean", [channels], 0.1f);
+        var variance = Initializer($"{name}.var", [channels], Enumerable.Range(0, channels).Select(_ => 0.5f + (float)_random.NextDouble()).ToArray());
+        return Node("BatchNormalization", [input, scale, shift, mean, variance], name);
+    }
+
     public string Relu(string input) => Node("Relu", [input], Next("relu"));
 
     public string Node(string opType, string[] inputs, string name, params AttributeProto[] attributes)
