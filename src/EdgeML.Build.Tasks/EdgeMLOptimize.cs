@@ -37,6 +37,12 @@ public sealed class EdgeMLOptimize : ToolTask
     /// <summary>Only generate the inference classes (design-time builds).</summary>
     public bool GenerateOnly { get; set; }
 
+    /// <summary>Also write a signed update package for each recipe that passes (docs/security.md).</summary>
+    public bool SignUpdates { get; set; }
+
+    /// <summary>The PEM private key to sign with; empty means the EDGEML_SIGNING_KEY environment variable. Only its path is passed on.</summary>
+    public string? SigningKeyFile { get; set; }
+
     /// <summary>NuGet package folders, where the worker finds ONNX Runtime's native library for this machine.</summary>
     public string[] PackageFolders { get; set; } = Array.Empty<string>();
 
@@ -91,6 +97,15 @@ public sealed class EdgeMLOptimize : ToolTask
         if (GenerateOnly)
         {
             builder.AppendSwitch("--generate-only");
+        }
+
+        if (SignUpdates)
+        {
+            builder.AppendSwitch("--sign");
+            if (!string.IsNullOrEmpty(SigningKeyFile))
+            {
+                builder.AppendSwitchIfNotNull("--signing-key ", SigningKeyFile);
+            }
         }
 
         builder.AppendFileNamesIfNotNull(Recipes.Select(r => r.GetMetadata("FullPath")).ToArray(), " ");

@@ -12,9 +12,9 @@ public sealed record EdgeMLModelSource
     /// <summary>The folder-like prefix of the manifest resources EdgeML.Build embeds models under.</summary>
     private const string ResourcePrefix = "EdgeML/";
 
-    private readonly Func<SessionOptions, InferenceSession> _open;
+    private readonly Func<EdgeMLModelSource, SessionOptions, InferenceSession> _open;
 
-    private EdgeMLModelSource(string name, string description, Func<SessionOptions, InferenceSession> open)
+    private EdgeMLModelSource(string name, string description, Func<EdgeMLModelSource, SessionOptions, InferenceSession> open)
     {
         Name = name;
         Description = description;
@@ -30,18 +30,26 @@ public sealed record EdgeMLModelSource
     /// <summary>How error messages refer to the model, e.g. <c>the resource 'EdgeML/digits.onnx' of MyApp</c>.</summary>
     internal string Description { get; }
 
-    /// <summary>A model that an assembly embeds as a manifest resource.</summary>
+    /// <summary>
+    /// A model that an assembly embeds as a manifest resource. A name ending in <c>.br</c> is Brotli-compressed
+    /// and expanded at load. When the build embedded a manifest beside the model, the model is checked against
+    /// the SHA-256 recorded there before ONNX Runtime sees it, and the source takes the manifest's version.
+    /// </summary>
     /// <param name="assembly">The assembly that holds the resource, usually the one of the generated class.</param>
     /// <param name="resourceName">The manifest resource name, e.g. <c>EdgeML/digits.onnx</c>; the model is named after its file name.</param>
-    /// <returns>The source; the resource is read when a session opens it.</returns>
+    /// <returns>The source; the model is read when a session opens it.</returns>
     public static EdgeMLModelSource FromEmbeddedResource(Assembly assembly, string resourceName)
     {
         ArgumentNullException.ThrowIfNull(assembly);
         ArgumentNullException.ThrowIfNull(resourceName);
+        var manifest = EdgeMLModelManifest.FromEmbeddedResource(assembly, resourceName);
         return new EdgeMLModelSource(
             NameOf(resourceName),
             $"the resource '{resourceName}' of {assembly.GetName().Name}",
-            sessionOptions => new InferenceSession(ReadResource(assembly, resourceName), sessionOptions));
+            (source, sessionOptions) => new InferenceSession(ReadVerified(source, assembly, resourceName, manifest), sessionOptions))
+        {
+            Version = manifest?.ModelVersion,
+        };
     }
 
     /// <summary>A model held in memory.</summary>
@@ -52,7 +60,7 @@ public sealed record EdgeMLModelSource
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return new EdgeMLModelSource(name, $"the model '{name}'", sessionOptions => new InferenceSession(model, sessionOptions));
+        return new EdgeMLModelSource(name, $"the model '{name}'", (_, sessionOptions) => new InferenceSession(model, sessionOptions));
     }
 
     /// <summary>A model in an ONNX file.</summary>
@@ -61,7 +69,7 @@ public sealed record EdgeMLModelSource
     public static EdgeMLModelSource FromFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return new EdgeMLModelSource(NameOf(path), $"the model '{path}'", sessionOptions => new InferenceSession(path, sessionOptions));
+        return new EdgeMLModelSource(NameOf(path), $"the model '{path}'", (_, sessionOptions) => new InferenceSession(path, sessionOptions));
     }
 
     /// <summary>The model's name and version, e.g. <c>digits 1.2</c>.</summary>
@@ -73,7 +81,7 @@ public sealed record EdgeMLModelSource
     {
         try
         {
-            return _open(sessionOptions);
+            return _open(this, sessionOptions);
         }
         catch (OnnxRuntimeException e)
         {
@@ -81,14 +89,33 @@ public sealed record EdgeMLModelSource
         }
     }
 
-    private static string NameOf(string fileName) => Path.GetFileNameWithoutExtension(fileName.Replace('\\', '/'));
+    private static string NameOf(string fileName) =>
+        Path.GetFileNameWithoutExtension(BrotliModel.StripSuffix(fileName.Replace('\\', '/')));
 
-    private static byte[] ReadResource(Assembly assembly, string resourceName)
+    private static byte[] ReadVerified(EdgeMLModelSource source, Assembly assembly, string resourceName, EdgeMLModelManifest? manifest)
     {
-        using var stream = assembly.GetManifestResourceStream(resourceName) ?? throw MissingResource(assembly, resourceName);
-        var model = new byte[stream.Length];
-        stream.ReadExactly(model);
-        return model;
+        byte[] model;
+        using (var stream = assembly.GetManifestResourceStream(resourceName) ?? throw MissingResource(assembly, resourceName))
+        {
+            model = new byte[stream.Length];
+            stream.ReadExactly(model);
+        }
+
+        try
+        {
+            if (BrotliModel.IsCompressed(resourceName))
+            {
+                model = BrotliModel.Expand(model);
+            }
+
+            manifest?.VerifyIntegrity(model);
+            return model;
+        }
+        catch (Exception e) when (e is InvalidDataException or EdgeMLIntegrityException)
+        {
+            EdgeMLTelemetry.RecordIntegrityFailure(source, e is InvalidDataException ? "corrupt_compression" : "hash_mismatch");
+            throw e as EdgeMLIntegrityException ?? new EdgeMLIntegrityException($"{source.Description} is damaged: {e.Message}");
+        }
     }
 
     private static EdgeMLModelLoadException MissingResource(Assembly assembly, string resourceName)

@@ -194,11 +194,29 @@ public sealed class EdgeMLSession : IDisposable
     /// <returns><see langword="true"/> when <paramref name="output"/> holds the model's output.</returns>
     public bool TryRun<TIn, TOut>(int inputIndex, ReadOnlySpan<TIn> input, ReadOnlySpan<long> inputShape, int outputIndex, Span<TOut> output, ReadOnlySpan<long> outputShape, out Exception? error)
         where TIn : unmanaged
+        where TOut : unmanaged =>
+        TryRun(inputIndex, input, inputShape, outputIndex, output, outputShape, fallback: null, out error);
+
+    /// <summary>Like <see cref="Run{TIn, TOut}(int, ReadOnlySpan{TIn}, ReadOnlySpan{long}, int, Span{TOut}, ReadOnlySpan{long}, EdgeMLFallback{TIn, TOut}?)"/>, but reports a failure instead of throwing it.</summary>
+    /// <typeparam name="TIn">The input's element type, e.g. <see cref="float"/>.</typeparam>
+    /// <typeparam name="TOut">The output's element type.</typeparam>
+    /// <param name="inputIndex">The input's position in <see cref="Inputs"/>.</param>
+    /// <param name="input">The input values in row-major order.</param>
+    /// <param name="inputShape">The input's shape; one dimension may be -1, inferred from the number of values.</param>
+    /// <param name="outputIndex">The output's position in <see cref="Outputs"/>.</param>
+    /// <param name="output">Receives the output values in row-major order.</param>
+    /// <param name="outputShape">The output's shape; one dimension may be -1, inferred from the buffer's length.</param>
+    /// <param name="fallback">Computes the output when the run fails and no fallback model is available; null for none.</param>
+    /// <param name="error">Why the run failed, or <see langword="null"/> when it succeeded.</param>
+    /// <returns><see langword="true"/> when <paramref name="output"/> holds the model's (or the fallback's) output.</returns>
+    public bool TryRun<TIn, TOut>(int inputIndex, ReadOnlySpan<TIn> input, ReadOnlySpan<long> inputShape, int outputIndex, Span<TOut> output, ReadOnlySpan<long> outputShape,
+        EdgeMLFallback<TIn, TOut>? fallback, out Exception? error)
+        where TIn : unmanaged
         where TOut : unmanaged
     {
         try
         {
-            Run(inputIndex, input, inputShape, outputIndex, output, outputShape, fallback: null);
+            Run(inputIndex, input, inputShape, outputIndex, output, outputShape, fallback);
             error = null;
             return true;
         }

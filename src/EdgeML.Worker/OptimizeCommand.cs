@@ -5,6 +5,7 @@ using EdgeML.Engine.IO;
 using EdgeML.Engine.Onnx;
 using EdgeML.Engine.Pipeline;
 using EdgeML.Engine.Recipes;
+using EdgeML.Engine.Security;
 
 namespace EdgeML.Worker;
 
@@ -65,7 +66,25 @@ internal sealed class OptimizeCommand(TextWriter output)
             diagnostics.Write(diagnostic);
         }
 
+        if (outcome.Succeeded && request.SignUpdates)
+        {
+            SignUpdate(recipe, layout, request.SigningKeyPath);
+        }
+
         diagnostics.Info(Summarize(recipe.Id, outcome));
+    }
+
+    // The key is read from its file or environment variable for this one signature and never written anywhere.
+    private static void SignUpdate(Recipe recipe, OutputLayout layout, string? signingKeyPath)
+    {
+        if (recipe.ModelVersion is not { } version)
+        {
+            throw new EdgeMLException(DiagnosticCodes.UpdateMetadataInvalid,
+                "signing an update package needs the model's version: add 'model_version: <number>' to the recipe", new SourceLocation(recipe.FilePath, 1, 1));
+        }
+
+        using var key = SigningKeys.LoadPrivate(signingKeyPath);
+        AtomicFile.WriteAllBytes(layout.UpdatePackage, ModelUpdateSigner.Sign(File.ReadAllBytes(layout.Model), recipe.Id, version.Value, key));
     }
 
     private static string Summarize(string recipeId, OptimizationOutcome outcome)
@@ -73,7 +92,7 @@ internal sealed class OptimizeCommand(TextWriter output)
         var m = outcome.Report.Measurements;
         var parts = new List<string>
         {
-            string.Create(CultureInfo.InvariantCulture, $"{m.OriginalBytes:N0} → {m.CompressedBytes:N0} bytes ({m.SizeRatio:0.00}×)"),
+            string.Create(CultureInfo.InvariantCulture, $"{m.OriginalBytes:N0} → {m.EmbeddedBytes:N0} bytes embedded ({m.SizeRatio:0.00}×)"),
         };
         if (m.OriginalAccuracy is { } before && m.CompressedAccuracy is { } after)
         {

@@ -23,9 +23,11 @@ internal static class WorkerCommands
         var cache = new Option<DirectoryInfo?>("--cache") { Description = "Folder of the content-addressed result cache (default: <output>/cache)." };
         var ns = new Option<string?>("--namespace") { Description = "Namespace of generated classes whose recipe names none." };
         var generateOnly = new Option<bool>("--generate-only") { Description = "Only generate the inference classes (what design-time builds need); no compression." };
+        var sign = new Option<bool>("--sign") { Description = "Also write a signed update package (<recipe>.edgeml-update) for each recipe that passes; the recipe needs model_version." };
+        var signingKey = new Option<FileInfo?>("--signing-key") { Description = "The PEM private key to sign with (default: the EDGEML_SIGNING_KEY environment variable)." };
         var command = new Command("optimize", "Compress, evaluate and gate each recipe's model; write the model, its report and its inference class.")
         {
-            recipes, output, cache, ns, generateOnly,
+            recipes, output, cache, ns, generateOnly, sign, signingKey,
         };
         command.SetAction(parse =>
         {
@@ -35,7 +37,9 @@ internal static class WorkerCommands
                 outputDirectory,
                 parse.GetValue(cache)?.FullName ?? Path.Combine(outputDirectory, "cache"),
                 parse.GetValue(ns),
-                parse.GetValue(generateOnly));
+                parse.GetValue(generateOnly),
+                parse.GetValue(sign),
+                parse.GetValue(signingKey)?.FullName);
             return new OptimizeCommand(Console.Out).Run(request);
         });
         return command;

@@ -1,5 +1,6 @@
 using System.Globalization;
-using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using EdgeML.Build.Tests.Infrastructure;
 using EdgeML.Engine.Data;
@@ -7,6 +8,7 @@ using EdgeML.Engine.Diagnostics;
 using EdgeML.Engine.Evaluation;
 using EdgeML.Engine.Inference;
 using EdgeML.Engine.Reporting;
+using EdgeML.Runtime;
 
 namespace EdgeML.Build.Tests;
 
@@ -150,6 +152,86 @@ public sealed class EndToEndTests
         }
     }
 
+    [TestMethod]
+    public void ATrimmedSelfContainedAppRunsTheEmbeddedModel()
+    {
+        var project = new ConsumerProject("trimmed", targetFrameworks: "net8.0", digits: 50);
+        var publishDirectory = Path.Combine(project.Directory, "published");
+
+        // TreatWarningsAsErrors is on in the consumer: any trim warning from the runtime or generated code fails this.
+        DotNet.Run(project.Directory, "publish", "-nr:false", "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier, "--self-contained",
+                "-p:PublishTrimmed=true", "-o", publishDirectory, "-bl:publish.binlog")
+            .AssertSucceeded("the trimmed publish");
+        var run = ProcessRunner.Run(Path.Combine(publishDirectory, "Consumer"), [project.DataPath], project.Directory).AssertSucceeded("running the trimmed app");
+
+        var predictions = ParsePredictions(run.Output);
+        var data = CsvDatasetReader.Read(project.DataPath, "label", labelRequired: true, null, null, new SourceLocation(project.DataPath));
+        var quantized = Evaluate(Path.Combine(project.EdgeMLOutput("net8.0", "Release"), "digits.onnx"), data);
+        Assert.HasCount(data.Count, predictions);
+        CollectionAssert.AreEqual(quantized.Predictions, predictions.Select(p => p.Index).ToArray(), "the trimmed app predicts like the embedded model");
+    }
+
+    [TestMethod]
+    public void AFloatFallbackIsEmbeddedOnlyWhenTheRecipeAsksForIt()
+    {
+        var project = new ConsumerProject("fallback");
+        project.Write(ConsumerProject.RecipeRelativePath, ConsumerProject.DigitsRecipe.Replace("labels:", "fallback: float\nlabels:", StringComparison.Ordinal));
+        project.Write("Program.cs", """
+            using Consumer.Models;
+
+            using var model = DigitClassifier.Create();
+            model.Warmup();
+            Console.WriteLine($"{DigitClassifier.FallbackResourceName} {model.ExecutionProvider}");
+            """);
+
+        project.Build().AssertSucceeded("the build with a fallback model");
+        var run = project.Run().AssertSucceeded("running the app");
+
+        StringAssert.Contains(run.Output, "EdgeML/digits.fallback.onnx CPUExecutionProvider");
+        var assembly = Path.Combine(project.Directory, "bin", "Debug", "net10.0", "Consumer.dll");
+        Assert.AreEqual(new FileInfo(project.ModelPath).Length, EmbeddedResourceLength(assembly, "EdgeML/digits.fallback.onnx"), "the original float model is embedded as the fallback");
+
+        project.Write(ConsumerProject.RecipeRelativePath, ConsumerProject.DigitsRecipe);
+        project.Write("Program.cs", ConsumerProject.PredictionPrinter);
+        project.Build().AssertSucceeded("the build without a fallback model");
+        Assert.IsNull(EmbeddedResourceLengthOrNull(assembly, "EdgeML/digits.fallback.onnx"), "dropping the fallback from the recipe drops the resource");
+    }
+
+    [TestMethod]
+    public void TheBuildSignsAnUpdateThatTheRuntimeAcceptsOnce()
+    {
+        var project = new ConsumerProject("signed");
+        project.Write(ConsumerProject.RecipeRelativePath, "model_version: 3\n" + ConsumerProject.DigitsRecipe);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var keyFile = Path.Combine(TestPackages.WorkRoot, $"signing-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+        project.Write("Program.cs", """
+            using Consumer.Models;
+
+            using var model = DigitClassifier.Create();
+            var validation = model.Validate();
+            Console.WriteLine($"validated {validation.Samples} max deviation {validation.MaxAbsoluteDeviation}");
+            """);
+
+        project.Build("-p:EdgeMLSignUpdates=true", $"-p:EdgeMLSigningKeyFile={keyFile}").AssertSucceeded("the signing build");
+        var run = project.Run().AssertSucceeded("running the self-test");
+
+        StringAssert.Contains(run.Output, "validated 8 max deviation 0", "the golden samples replay exactly on the build machine");
+        var output = project.EdgeMLOutput();
+        var package = File.ReadAllBytes(Path.Combine(output, "digits.edgeml-update"));
+        using var publicKey = ECDsa.Create(key.ExportParameters(includePrivateParameters: false));
+        var versions = new InMemoryModelVersionStore();
+        var update = EdgeMLModelUpdate.Verify(package, publicKey, versions, "digits");
+        Assert.AreEqual(3, update.Version);
+        CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(output, "digits.onnx")), update.Model, "the package carries the compressed model");
+        Assert.ThrowsExactly<EdgeMLUpdateRejectedException>(() => EdgeMLModelUpdate.Verify(package, publicKey, versions, "digits"), "the same version is not accepted twice");
+        var pem = File.ReadAllText(keyFile);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(project.Directory, "obj"), "*", SearchOption.AllDirectories).Concat(Directory.EnumerateFiles(Path.Combine(project.Directory, "bin"), "*", SearchOption.AllDirectories)))
+        {
+            Assert.DoesNotContain(pem.Split('\n')[1], File.ReadAllText(file), $"the private key must not reach {file}");
+        }
+    }
+
     private static readonly string[] LabelNames = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
 
     private sealed record Prediction(int Index, string Label, float[] Scores);
@@ -167,14 +249,16 @@ public sealed class EndToEndTests
         return ModelEvaluation.Run(runner, data, new SourceLocation(modelPath));
     }
 
-    private static long EmbeddedResourceLength(string assemblyPath, string resourceName)
+    private static long EmbeddedResourceLength(string assemblyPath, string resourceName) =>
+        EmbeddedResourceLengthOrNull(assemblyPath, resourceName) ?? throw new AssertFailedException($"{resourceName} is not embedded in {assemblyPath}");
+
+    private static long? EmbeddedResourceLengthOrNull(string assemblyPath, string resourceName)
     {
         var context = new System.Runtime.Loader.AssemblyLoadContext("inspect", isCollectible: true);
         try
         {
             using var stream = context.LoadFromStream(new MemoryStream(File.ReadAllBytes(assemblyPath))).GetManifestResourceStream(resourceName);
-            Assert.IsNotNull(stream, $"{resourceName} is embedded");
-            return stream.Length;
+            return stream?.Length;
         }
         finally
         {

@@ -55,6 +55,12 @@ public static class InferenceClassGenerator
 
         code.WriteLine("/// <summary>The name of the manifest resource that holds the model.</summary>");
         code.WriteLine($"public const string ResourceName = {CSharpText.StringLiteral(spec.ResourceName)};");
+        if (spec.FallbackResourceName is { } fallback)
+        {
+            code.WriteLineNoTabs(string.Empty);
+            code.WriteLine("/// <summary>The name of the manifest resource that holds the float model this class falls back to.</summary>");
+            code.WriteLine($"public const string FallbackResourceName = {CSharpText.StringLiteral(fallback)};");
+        }
         foreach (var input in layout.Inputs)
         {
             WriteShapeMembers(code, input, "input", $"The number of values in one sample of input '{CSharpText.Doc(input.Signature.OnnxName)}'.");
@@ -70,16 +76,19 @@ public static class InferenceClassGenerator
             WriteLabels(code, labels);
         }
 
-        code.WriteLineNoTabs(string.Empty);
-        code.WriteLine($"private readonly {Runtime}.EdgeMLSession _session;");
-        code.WriteLineNoTabs(string.Empty);
-        code.WriteLine($"private {spec.ClassName}({Runtime}.EdgeMLSession session) => _session = session;");
-
-        WriteCreate(code, spec.ClassName);
+        WriteState(code, spec.ClassName, layout);
+        WriteCreate(code, spec, layout);
+        WriteSessionMembers(code, spec.ClassName);
         WritePredict(code, layout);
+        WriteTryPredict(code, layout);
         if (layout.HasBufferOverload)
         {
             WriteBufferOverload(code, layout.Inputs[0], layout.Outputs[0]);
+        }
+
+        if (layout.IsBatchable)
+        {
+            WritePredictBatch(code, layout);
         }
 
         code.WriteLineNoTabs(string.Empty);
@@ -124,27 +133,102 @@ public static class InferenceClassGenerator
         code.WriteLine("});");
     }
 
-    private static void WriteCreate(IndentedTextWriter code, string className)
+    private static void WriteState(IndentedTextWriter code, string className, InferenceClassLayout layout)
+    {
+        if (layout.HasBufferOverload)
+        {
+            // Shapes of one sample, allocated once: the buffer overload must not allocate per call.
+            code.WriteLineNoTabs(string.Empty);
+            code.WriteLine($"private static readonly long[] s_inputSampleShape = {CSharpText.LongArray(layout.Inputs[0].SampleShape)};");
+            code.WriteLine($"private static readonly long[] s_outputSampleShape = {CSharpText.LongArray(layout.Outputs[0].SampleShape)};");
+        }
+
+        code.WriteLineNoTabs(string.Empty);
+        code.WriteLine($"private readonly {Runtime}.EdgeMLSession _session;");
+        if (layout.HasBufferOverload)
+        {
+            code.WriteLine($"private readonly {FallbackType(layout)}? _fallback;");
+            code.WriteLineNoTabs(string.Empty);
+            code.WriteLine($"private {className}({Runtime}.EdgeMLSession session, {FallbackType(layout)}? fallback)");
+            code.WriteLine("{");
+            code.Indent++;
+            code.WriteLine("_session = session;");
+            code.WriteLine("_fallback = fallback;");
+            code.Indent--;
+            code.WriteLine("}");
+        }
+        else
+        {
+            code.WriteLineNoTabs(string.Empty);
+            code.WriteLine($"private {className}({Runtime}.EdgeMLSession session) => _session = session;");
+        }
+    }
+
+    private static void WriteCreate(IndentedTextWriter code, InferenceClassSpec spec, InferenceClassLayout layout)
+    {
+        var className = spec.ClassName;
+        var assembly = $"typeof({className}).Assembly";
+        var fallbackModel = spec.FallbackResourceName is null
+            ? "null"
+            : $"{Runtime}.EdgeMLModelSource.FromEmbeddedResource({assembly}, FallbackResourceName)";
+        code.WriteLineNoTabs(string.Empty);
+        code.WriteLine("/// <summary>Loads the embedded model into a new ONNX Runtime session, checking it against the hash recorded at build time.</summary>");
+        code.WriteLine("/// <param name=\"options\">Session settings such as thread counts and execution providers; null uses the defaults.</param>");
+        if (layout.HasBufferOverload)
+        {
+            code.WriteLine("/// <param name=\"fallback\">Computes a prediction when the model fails to run and no fallback model is embedded; null to let the failure throw.</param>");
+        }
+
+        code.WriteLine("/// <returns>A ready instance; dispose it to release the session.</returns>");
+        code.WriteLine($"/// <exception cref=\"{Runtime}.EdgeMLModelLoadException\">The assembly lacks the model, it fails its integrity check, or ONNX Runtime cannot load it.</exception>");
+        var parameters = layout.HasBufferOverload
+            ? $"{Runtime}.EdgeMLModelOptions? options = null, {FallbackType(layout)}? fallback = null"
+            : $"{Runtime}.EdgeMLModelOptions? options = null";
+        code.WriteLine($"public static {className} Create({parameters}) =>");
+        code.Indent++;
+        code.WriteLine($"new {className}(");
+        code.Indent++;
+        code.WriteLine($"{Runtime}.EdgeMLSession.Open({Runtime}.EdgeMLModelSource.FromEmbeddedResource({assembly}, ResourceName), options, {fallbackModel}){(layout.HasBufferOverload ? "," : ");")}");
+        if (layout.HasBufferOverload)
+        {
+            code.WriteLine("fallback);");
+        }
+
+        code.Indent -= 2;
+    }
+
+    private static void WriteSessionMembers(IndentedTextWriter code, string className)
     {
         code.WriteLineNoTabs(string.Empty);
-        code.WriteLine("/// <summary>Loads the embedded model into a new ONNX Runtime session.</summary>");
-        code.WriteLine("/// <param name=\"options\">Session settings such as thread counts; null uses the defaults.</param>");
-        code.WriteLine("/// <returns>A ready instance; dispose it to release the session.</returns>");
-        code.WriteLine($"/// <exception cref=\"{Runtime}.EdgeMLModelLoadException\">The assembly lacks the model, or ONNX Runtime cannot load it.</exception>");
-        code.WriteLine($"public static {className} Create({Runtime}.EdgeMLModelOptions? options = null) =>");
+        code.WriteLine("/// <summary>The ONNX Runtime execution provider the model runs on, such as <c>CPUExecutionProvider</c>.</summary>");
+        code.WriteLine("public string ExecutionProvider => _session.ExecutionProvider;");
+        code.WriteLineNoTabs(string.Empty);
+        code.WriteLine("/// <summary>Runs the model once on zeros, so the first real prediction does not pay for lazy initialization.</summary>");
+        code.WriteLine("public void Warmup() => _session.Warmup();");
+        code.WriteLineNoTabs(string.Empty);
+        code.WriteLine("/// <summary>");
+        code.WriteLine("/// Reruns the input/output samples the build recorded with this model and reports the largest deviation, so");
+        code.WriteLine("/// differences between the build machine's CPU and this device's integer kernels show up in the field.");
+        code.WriteLine("/// </summary>");
+        code.WriteLine("/// <returns>The largest absolute deviation from the recorded outputs, per output and overall.</returns>");
+        code.WriteLine("/// <exception cref=\"global::System.InvalidOperationException\">The assembly embeds no manifest for the model.</exception>");
+        code.WriteLine($"public {Runtime}.EdgeMLValidationResult Validate() =>");
         code.Indent++;
-        code.WriteLine($"new {className}({Runtime}.EdgeMLSession.FromEmbeddedResource(typeof({className}).Assembly, ResourceName, options));");
-        code.Indent--;
+        code.WriteLine($"{Runtime}.EdgeMLValidation.Validate(_session, {Runtime}.EdgeMLModelManifest.FromEmbeddedResource(typeof({className}).Assembly, ResourceName)");
+        code.Indent++;
+        code.WriteLine("?? throw new global::System.InvalidOperationException(\"No EdgeML manifest is embedded for \" + ResourceName + \"; was the project built with EdgeMLEmbedModels=false?\"));");
+        code.Indent -= 2;
     }
 
     private static void WritePredict(IndentedTextWriter code, InferenceClassLayout layout)
     {
         var output = layout.Outputs[0];
-        var (summary, returnType, returns) = layout.Kind switch
+        var returnType = ResultType(layout);
+        var (summary, returns) = layout.Kind switch
         {
-            PredictionKind.Class => ("Classifies one sample.", $"{Runtime}.ClassPrediction", "The class with the highest score, its confidence and all scores."),
-            PredictionKind.Array => ("Runs the model on one sample.", $"{output.CSharpType}[]", $"Output '{CSharpText.Doc(output.Signature.OnnxName)}' in row-major order."),
-            _ => ("Runs the model on one sample.", "Result", "The model's outputs."),
+            PredictionKind.Class => ("Classifies one sample.", "The class with the highest score, its confidence and all scores."),
+            PredictionKind.Array => ("Runs the model on one sample.", $"Output '{CSharpText.Doc(output.Signature.OnnxName)}' in row-major order."),
+            _ => ("Runs the model on one sample.", "The model's outputs."),
         };
 
         code.WriteLineNoTabs(string.Empty);
@@ -195,8 +279,132 @@ public static class InferenceClassGenerator
         code.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A span's length does not match its shape.</exception>");
         code.WriteLine($"public void Predict({string.Join(", ", InputParameters(input))}, global::System.Span<{output.CSharpType}> {output.ParameterName}) =>");
         code.Indent++;
-        code.WriteLine($"_session.Run(0, {input.ParameterName}, {CSharpText.LongArray(input.SampleShape)}, 0, {output.ParameterName}, {CSharpText.LongArray(output.SampleShape)});");
+        code.WriteLine($"_session.Run(0, {input.ParameterName}, s_inputSampleShape, 0, {output.ParameterName}, s_outputSampleShape, _fallback);");
         code.Indent--;
+    }
+
+    private static void WriteTryPredict(IndentedTextWriter code, InferenceClassLayout layout)
+    {
+        var resultType = ResultType(layout);
+        code.WriteLineNoTabs(string.Empty);
+        code.WriteLine("/// <summary>Like <c>Predict</c>, but reports a failure instead of throwing it.</summary>");
+        WriteInputDocs(code, layout.Inputs);
+        code.WriteLine("/// <param name=\"result\">The prediction when the call succeeds; otherwise null.</param>");
+        code.WriteLine("/// <param name=\"error\">Why the call failed; otherwise null.</param>");
+        code.WriteLine("/// <returns>Whether the prediction succeeded.</returns>");
+        code.WriteLine($"public bool TryPredict({string.Join(", ", layout.Inputs.SelectMany(InputParameters))}, [global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out {resultType}? result, out global::System.Exception? error)");
+        code.WriteLine("{");
+        code.Indent++;
+        if (layout.HasBufferOverload)
+        {
+            var input = layout.Inputs[0];
+            var output = layout.Outputs[0];
+            code.WriteLine($"var output = new {output.CSharpType}[{output.LengthMember}];");
+            code.WriteLine($"if (!_session.TryRun(0, {input.ParameterName}, s_inputSampleShape, 0, output, s_outputSampleShape, _fallback, out error))");
+            code.WriteLine("{");
+            code.Indent++;
+            code.WriteLine("result = null;");
+            code.WriteLine("return false;");
+            code.Indent--;
+            code.WriteLine("}");
+            code.WriteLineNoTabs(string.Empty);
+            code.WriteLine(layout.Kind == PredictionKind.Class ? $"result = {ClassPredictionOf("output", output)};" : "result = output;");
+            code.WriteLine("return true;");
+        }
+        else
+        {
+            // Several inputs or outputs go through the general path; its failures surface as exceptions.
+            code.WriteLine("try");
+            code.WriteLine("{");
+            code.Indent++;
+            code.WriteLine($"result = Predict({string.Join(", ", layout.Inputs.SelectMany(InputArguments))});");
+            code.WriteLine("error = null;");
+            code.WriteLine("return true;");
+            code.Indent--;
+            code.WriteLine("}");
+            code.WriteLine("catch (global::System.Exception exception)");
+            code.WriteLine("{");
+            code.Indent++;
+            code.WriteLine("result = null;");
+            code.WriteLine("error = exception;");
+            code.WriteLine("return false;");
+            code.Indent--;
+            code.WriteLine("}");
+        }
+
+        code.Indent--;
+        code.WriteLine("}");
+    }
+
+    private static void WritePredictBatch(IndentedTextWriter code, InferenceClassLayout layout)
+    {
+        var input = layout.Inputs[0];
+        var output = layout.Outputs[0];
+        var inputDims = string.Join(", ", input.SampleShape.Skip(1).Select(d => d.ToString(CultureInfo.InvariantCulture)).Prepend("count"));
+        var outputDims = string.Join(", ", output.SampleShape.Skip(1).Select(d => d.ToString(CultureInfo.InvariantCulture)).Prepend("count"));
+
+        code.WriteLineNoTabs(string.Empty);
+        code.WriteLine("/// <summary>Runs the model on several samples in one call, writing into the caller's buffer.</summary>");
+        code.WriteLine($"/// <param name=\"{DocName(input.ParameterName)}\">The samples one after another: a multiple of <see cref=\"{input.LengthMember}\"/> values.</param>");
+        code.WriteLine($"/// <param name=\"{DocName(output.ParameterName)}\">Receives <see cref=\"{output.LengthMember}\"/> values per sample, in the same order.</param>");
+        code.WriteLine("/// <exception cref=\"global::System.ArgumentException\">The spans do not hold whole samples, or not the same number of them.</exception>");
+        code.WriteLine($"public void PredictBatch({string.Join(", ", InputParameters(input))}, global::System.Span<{output.CSharpType}> {output.ParameterName})");
+        code.WriteLine("{");
+        code.Indent++;
+        code.WriteLine($"var count = {input.ParameterName}.Length / {input.LengthMember};");
+        code.WriteLine($"_session.Run(0, {input.ParameterName}, stackalloc long[] {{ {inputDims} }}, 0, {output.ParameterName}, stackalloc long[] {{ {outputDims} }}, _fallback);");
+        code.Indent--;
+        code.WriteLine("}");
+
+        code.WriteLineNoTabs(string.Empty);
+        var returnsClasses = layout.Kind == PredictionKind.Class;
+        code.WriteLine(returnsClasses ? "/// <summary>Classifies several samples in one call.</summary>" : "/// <summary>Runs the model on several samples in one call.</summary>");
+        code.WriteLine($"/// <param name=\"{DocName(input.ParameterName)}\">The samples one after another: a multiple of <see cref=\"{input.LengthMember}\"/> values.</param>");
+        code.WriteLine(returnsClasses ? "/// <returns>One prediction per sample, in order.</returns>" : $"/// <returns>Output '{CSharpText.Doc(output.Signature.OnnxName)}' for every sample, one after another.</returns>");
+        code.WriteLine("/// <exception cref=\"global::System.ArgumentException\">The span does not hold whole samples.</exception>");
+        code.WriteLine($"public {(returnsClasses ? $"{Runtime}.ClassPrediction[]" : $"{output.CSharpType}[]")} PredictBatch({string.Join(", ", InputParameters(input))})");
+        code.WriteLine("{");
+        code.Indent++;
+        code.WriteLine($"var output = new {output.CSharpType}[{input.ParameterName}.Length / {input.LengthMember} * {output.LengthMember}];");
+        code.WriteLine($"PredictBatch({input.ParameterName}, output);");
+        if (returnsClasses)
+        {
+            code.WriteLine($"var predictions = new {Runtime}.ClassPrediction[output.Length / {output.LengthMember}];");
+            code.WriteLine("for (var i = 0; i < predictions.Length; i++)");
+            code.WriteLine("{");
+            code.Indent++;
+            code.WriteLine($"predictions[i] = {ClassPredictionOf($"new global::System.ReadOnlySpan<float>(output, i * {output.LengthMember}, {output.LengthMember})", output)};");
+            code.Indent--;
+            code.WriteLine("}");
+            code.WriteLineNoTabs(string.Empty);
+            code.WriteLine("return predictions;");
+        }
+        else
+        {
+            code.WriteLine("return output;");
+        }
+
+        code.Indent--;
+        code.WriteLine("}");
+    }
+
+    private static string ResultType(InferenceClassLayout layout) => layout.Kind switch
+    {
+        PredictionKind.Class => $"{Runtime}.ClassPrediction",
+        PredictionKind.Array => $"{layout.Outputs[0].CSharpType}[]",
+        _ => "Result",
+    };
+
+    private static string FallbackType(InferenceClassLayout layout) =>
+        $"{Runtime}.EdgeMLFallback<{layout.Inputs[0].CSharpType}, {layout.Outputs[0].CSharpType}>";
+
+    private static IEnumerable<string> InputArguments(GeneratedTensor input)
+    {
+        yield return input.ParameterName;
+        if (input.ShapeParameterName is { } shape)
+        {
+            yield return shape;
+        }
     }
 
     private static void WriteResult(IndentedTextWriter code, IReadOnlyList<GeneratedTensor> outputs)

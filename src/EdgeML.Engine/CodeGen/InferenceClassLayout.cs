@@ -20,7 +20,7 @@ internal enum PredictionKind
 internal sealed class InferenceClassLayout
 {
     // Locals the generated Predict bodies declare; parameters must not shadow them.
-    private static readonly string[] LocalNames = ["inputs", "outputs", "output"];
+    private static readonly string[] LocalNames = ["inputs", "outputs", "output", "result", "error", "exception", "count", "predictions", "i", "options", "fallback"];
 
     private InferenceClassLayout(IReadOnlyList<GeneratedTensor> inputs, IReadOnlyList<GeneratedTensor> outputs, PredictionKind kind, bool hasBufferOverload)
     {
@@ -41,6 +41,12 @@ internal sealed class InferenceClassLayout
     /// one output, neither of strings, and one sample's output has a known size.
     /// </summary>
     public bool HasBufferOverload { get; }
+
+    /// <summary>
+    /// Whether <c>PredictBatch</c> exists: the buffer overload exists and both tensors' first dimension is a
+    /// dynamic batch dimension, so several samples can run in one call.
+    /// </summary>
+    public bool IsBatchable => HasBufferOverload && IsBatchDimensioned(Inputs[0]) && IsBatchDimensioned(Outputs[0]);
 
     public static InferenceClassLayout Create(InferenceClassSpec spec)
     {
@@ -71,8 +77,11 @@ internal sealed class InferenceClassLayout
 
     /// <summary>Every member name the class declares, which its own name must not repeat.</summary>
     private IEnumerable<string> MemberNames() =>
-        new[] { "ResourceName", "Labels", "Create", "Predict", "Dispose", "Result" }
+        new[] { "ResourceName", "FallbackResourceName", "Labels", "Create", "Predict", "TryPredict", "PredictBatch", "Warmup", "Validate", "ExecutionProvider", "Dispose", "Result" }
             .Concat(Inputs.Concat(Outputs).SelectMany(tensor => new[] { tensor.ShapeMember, tensor.LengthMember }));
+
+    private static bool IsBatchDimensioned(GeneratedTensor tensor) =>
+        tensor.Signature.Shape.Count > 1 && !tensor.Signature.Shape[0].IsFixed;
 
     private static (IReadOnlyList<GeneratedTensor> Inputs, IReadOnlyList<GeneratedTensor> Outputs) NameParameters(ModelSignature signature)
     {

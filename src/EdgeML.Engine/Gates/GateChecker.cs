@@ -36,14 +36,14 @@ public static class GateChecker
         {
             if (size.MaxBytes is { } maxBytes)
             {
-                results.Add(AtMost("size.max", DiagnosticCodes.GateSize, measured.CompressedBytes, new Located<double>(maxBytes.Value, maxBytes.Location),
-                    $"size gate failed: the compressed model is {Bytes(measured.CompressedBytes)}, above the maximum {Bytes(maxBytes.Value)}"));
+                results.Add(AtMost("size.max", DiagnosticCodes.GateSize, measured.EmbeddedBytes, new Located<double>(maxBytes.Value, maxBytes.Location),
+                    $"size gate failed: the embedded model is {Bytes(measured.EmbeddedBytes)}, above the maximum {Bytes(maxBytes.Value)}"));
             }
 
             if (size.MaxRatio is { } maxRatio)
             {
                 results.Add(AtMost("size.max_ratio", DiagnosticCodes.GateSize, measured.SizeRatio, maxRatio,
-                    $"size gate failed: the compressed model is {F(measured.SizeRatio)} of the original's size ({Bytes(measured.CompressedBytes)} of {Bytes(measured.OriginalBytes)}), above max_ratio {F(maxRatio.Value)}"));
+                    $"size gate failed: the embedded model is {F(measured.SizeRatio)} of the original's size ({Bytes(measured.EmbeddedBytes)} of {Bytes(measured.OriginalBytes)}), above max_ratio {F(maxRatio.Value)}"));
             }
         }
 

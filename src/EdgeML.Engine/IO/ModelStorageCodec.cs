@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.IO.Compression;
 using EdgeML.Engine.Recipes;
+using EdgeML.Runtime;
 
 namespace EdgeML.Engine.IO;
 
@@ -34,7 +34,7 @@ public static class ModelStorageCodec
     public static byte[] Decode(byte[] stored, ModelStorage storage) => storage switch
     {
         ModelStorage.Raw => stored,
-        ModelStorage.Brotli => Decompress(stored),
+        ModelStorage.Brotli => BrotliModel.Expand(stored),
         _ => throw new ArgumentOutOfRangeException(nameof(storage), storage, null),
     };
 
@@ -44,29 +44,5 @@ public static class ModelStorageCodec
         return BrotliEncoder.TryCompress(model, buffer, out var written, BrotliQuality, BrotliWindowBits)
             ? buffer[..written]
             : throw new InvalidOperationException("Brotli output exceeded its documented maximum length");
-    }
-
-    // BrotliDecoder rather than BrotliStream: the stream silently returns what it has when the data is cut short.
-    private static byte[] Decompress(byte[] stored)
-    {
-        using var decoder = new BrotliDecoder();
-        using var output = new MemoryStream(stored.Length * 4);
-        var buffer = new byte[64 * 1024];
-        var source = stored.AsSpan();
-        while (true)
-        {
-            var status = decoder.Decompress(source, buffer, out var consumed, out var written);
-            output.Write(buffer, 0, written);
-            source = source[consumed..];
-            switch (status)
-            {
-                case OperationStatus.Done:
-                    return output.ToArray();
-                case OperationStatus.DestinationTooSmall:
-                    continue;
-                default:
-                    throw new InvalidDataException($"the Brotli data is {(status == OperationStatus.NeedMoreData ? "truncated" : "corrupt")}");
-            }
-        }
     }
 }

@@ -1,4 +1,5 @@
 using EdgeML.Engine.CodeGen;
+using EdgeML.Engine.IO;
 using EdgeML.Engine.Onnx.Protobuf;
 using EdgeML.Engine.Recipes;
 
@@ -17,7 +18,11 @@ public static class InferenceClassEmitter
     /// The manifest resource name of a recipe's embedded model. The MSBuild targets give the
     /// EmbeddedResource the same LogicalName (see build/EdgeML.Build.targets).
     /// </summary>
-    public static string ResourceName(string recipeId) => $"EdgeML/{recipeId}.onnx";
+    public static string ResourceName(string recipeId, ModelStorage storage = ModelStorage.Raw) =>
+        $"EdgeML/{recipeId}{ModelStorageCodec.FileExtension(storage)}";
+
+    /// <summary>The manifest resource name of the float model embedded for <c>fallback: float</c>.</summary>
+    public static string FallbackResourceName(string recipeId) => $"EdgeML/{recipeId}.fallback.onnx";
 
     /// <summary>The class name when the recipe sets none: the recipe id in PascalCase plus "Model".</summary>
     public static string DefaultClassName(string recipeId) => CSharpNames.ToPascalCase(recipeId) + "Model";
@@ -27,10 +32,11 @@ public static class InferenceClassEmitter
         var spec = new InferenceClassSpec(
             recipe.ClassName?.Value ?? DefaultClassName(recipe.Id),
             recipe.Namespace?.Value ?? NamespaceFromProject(projectNamespace),
-            ResourceName(recipe.Id),
+            ResourceName(recipe.Id, recipe.Storage),
             ModelSignature.FromModel(model),
             recipe.Labels?.Value,
-            recipe.Id);
+            recipe.Id,
+            recipe.Fallback == FallbackModel.Float ? FallbackResourceName(recipe.Id) : null);
         return InferenceClassGenerator.Generate(spec);
     }
 

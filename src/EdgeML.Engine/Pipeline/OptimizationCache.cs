@@ -12,9 +12,6 @@ namespace EdgeML.Engine.Pipeline;
 /// </summary>
 public sealed class OptimizationCache(string directory)
 {
-    public const string ModelFileName = "model.onnx";
-    public const string ReportFileName = "report.json";
-
     private static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(30);
 
     public static string ComputeKey(Recipe recipe)
@@ -54,23 +51,29 @@ public sealed class OptimizationCache(string directory)
         }
     }
 
-    /// <summary>The folder of a complete entry, or null when there is none.</summary>
-    public string? TryGet(string key)
+    /// <summary>The files of a stored result, by name, or null when there is none.</summary>
+    public IReadOnlyDictionary<string, string>? TryGet(string key)
     {
+        // Entries appear by a rename of their complete folder, so an existing folder is a complete entry.
         var entry = Path.Combine(directory, key);
-        return File.Exists(Path.Combine(entry, ModelFileName)) && File.Exists(Path.Combine(entry, ReportFileName)) ? entry : null;
+        return Directory.Exists(entry)
+            ? new DirectoryInfo(entry).EnumerateFiles().ToDictionary(file => file.Name, file => file.FullName, StringComparer.Ordinal)
+            : null;
     }
 
-    /// <summary>Stores a successful result; if another build stored the same key first, its entry is kept.</summary>
-    public void Put(string key, byte[] model, string reportJson)
+    /// <summary>Stores a successful result's files; if another build stored the same key first, its entry is kept.</summary>
+    public void Put(string key, IReadOnlyDictionary<string, byte[]> files)
     {
         var entry = Path.Combine(directory, key);
         var staging = Path.Combine(directory, $"{key}.{Guid.NewGuid():N}.tmp");
         Directory.CreateDirectory(staging);
         try
         {
-            File.WriteAllBytes(Path.Combine(staging, ModelFileName), model);
-            File.WriteAllText(Path.Combine(staging, ReportFileName), reportJson);
+            foreach (var (name, bytes) in files)
+            {
+                File.WriteAllBytes(Path.Combine(staging, name), bytes);
+            }
+
             Directory.Move(staging, entry);
         }
         catch (IOException) when (Directory.Exists(entry))

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using EdgeML.Engine.Calibration;
 using EdgeML.Engine.Data;
 using EdgeML.Engine.Diagnostics;
@@ -7,6 +9,8 @@ using EdgeML.Engine.Gates;
 using EdgeML.Engine.Inference;
 using EdgeML.Engine.IO;
 using EdgeML.Engine.Onnx.Protobuf;
+using EdgeML.Engine.Pruning;
+using EdgeML.Engine.Pruning.Structured;
 using EdgeML.Engine.Quantization;
 using EdgeML.Engine.Recipes;
 using EdgeML.Engine.Reporting;
@@ -21,6 +25,13 @@ namespace EdgeML.Engine.Pipeline;
 /// </summary>
 public sealed class RecipeOptimizer(OptimizationCache cache)
 {
+    private const string ReportSuffix = ".report.json";
+    private const string ManifestSuffix = ".manifest.json";
+
+    /// <summary>Every file a successful result publishes; see <see cref="OutputLayout"/>.</summary>
+    private static readonly string[] PublishedSuffixes =
+        [ModelStorageCodec.FileExtension(ModelStorage.Raw), ModelStorageCodec.FileExtension(ModelStorage.Brotli), ManifestSuffix, ReportSuffix];
+
     /// <param name="recipe">The parsed recipe.</param>
     /// <param name="originalBytes">The model file's bytes, as read once by the caller.</param>
     /// <param name="model">The same model, parsed.</param>
@@ -29,10 +40,10 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
     {
         var key = OptimizationCache.ComputeKey(recipe);
         using var cacheLock = cache.Lock(key);
-        if (cache.TryGet(key) is { } entry)
+        if (cache.TryGet(key) is { } cached)
         {
-            AtomicFile.Copy(Path.Combine(entry, OptimizationCache.ModelFileName), layout.Model);
-            AtomicFile.Copy(Path.Combine(entry, OptimizationCache.ReportFileName), layout.Report);
+            Publish(layout, cached.ToDictionary(file => file.Key, file => File.ReadAllBytes(file.Value)));
+            PublishFallback(recipe, originalBytes, layout, passed: true);
             return new OptimizationOutcome(OptimizationReport.FromJson(File.ReadAllText(layout.Report)), [], FromCache: true);
         }
 
@@ -46,33 +57,89 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
         {
             model = step switch
             {
+                PruneStep prune => Prune(model, prune, steps, timings),
+                PruneChannelsStep channels => PruneChannels(model, channels, recipe, validation, steps, timings),
                 QuantizeStep quantize => Quantize(model, quantize, recipe, validation, steps, diagnostics, timings),
                 _ => throw new EdgeMLException(DiagnosticCodes.InternalError, $"no implementation for step {step.GetType().Name}", step.Location),
             };
         }
 
         var compressedBytes = model.ToByteArray();
-        var measurements = Timed(timings, "evaluate", () => Measure(originalBytes, compressedBytes, validation, recipe));
+        var storedBytes = Timed(timings, "encode", () => ModelStorageCodec.Encode(compressedBytes, recipe.Storage));
+        var measurements = Timed(timings, "evaluate", () => Measure(originalBytes, compressedBytes, storedBytes.Length, validation, recipe));
         var gates = GateChecker.Check(recipe.Gates, measurements);
         diagnostics.AddRange(gates.Where(g => !g.Passed).Select(g => g.ToDiagnostic()));
+        var passed = gates.All(g => g.Passed);
+        var manifest = passed
+            ? Timed(timings, "manifest", () => ModelManifestBuilder.Build(
+                compressedBytes, recipe.Id, recipe.ModelVersion?.Value.ToString(CultureInfo.InvariantCulture), validation?.Data, validation?.Location)).ToJson()
+            : null;
         timings["total"] = total.Elapsed.TotalSeconds;
 
-        var passed = gates.All(g => g.Passed);
         var report = new OptimizationReport(recipe.FilePath, EngineInfo.Version, passed, measurements, steps, gates.Select(GateReport.From).ToArray(), timings);
-        var json = report.ToJson();
-        AtomicFile.WriteAllText(layout.Report, json);
-        if (passed)
+        var result = new Dictionary<string, byte[]> { [ReportSuffix] = Encoding.UTF8.GetBytes(report.ToJson()) };
+        if (manifest is not null)
         {
-            AtomicFile.WriteAllBytes(layout.Model, compressedBytes);
-            cache.Put(key, compressedBytes, json);
+            result[ModelStorageCodec.FileExtension(ModelStorage.Raw)] = compressedBytes;
+            result[ModelStorageCodec.FileExtension(recipe.Storage)] = storedBytes;
+            result[ManifestSuffix] = manifest;
+            cache.Put(key, result);
+        }
+
+        Publish(layout, result);
+
+        PublishFallback(recipe, originalBytes, layout, passed);
+
+        return new OptimizationOutcome(report, diagnostics, FromCache: false);
+    }
+
+    /// <summary>
+    /// Writes a result's files (named by suffix) and removes the model files it lacks: a model that failed its
+    /// gates, or a storage form the recipe no longer asks for, must not be embedded by a later build.
+    /// </summary>
+    private static void Publish(OutputLayout layout, IReadOnlyDictionary<string, byte[]> result)
+    {
+        foreach (var (suffix, bytes) in result)
+        {
+            AtomicFile.WriteAllBytes(layout.File(suffix), bytes);
+        }
+
+        foreach (var suffix in PublishedSuffixes.Where(suffix => !result.ContainsKey(suffix)))
+        {
+            File.Delete(layout.File(suffix));
+        }
+    }
+
+    // The fallback copy exists exactly when the recipe asks for it and the compressed model was published.
+    private static void PublishFallback(Recipe recipe, byte[] originalBytes, OutputLayout layout, bool passed)
+    {
+        if (passed && recipe.Fallback == FallbackModel.Float)
+        {
+            AtomicFile.WriteAllBytes(layout.FallbackModel, originalBytes);
         }
         else
         {
-            // A model that failed its gates must not be embedded by a later, partial build.
-            File.Delete(layout.Model);
+            File.Delete(layout.FallbackModel);
         }
+    }
 
-        return new OptimizationOutcome(report, diagnostics, FromCache: false);
+    private static ModelProto Prune(ModelProto model, PruneStep step, List<StepReport> steps, Dictionary<string, double> timings)
+    {
+        var (pruned, report) = Timed(timings, "prune", () => MagnitudePruner.Apply(model, step));
+        steps.Add(new StepReport("prune") { Pruning = report });
+        return pruned;
+    }
+
+    private static ModelProto PruneChannels(ModelProto model, PruneChannelsStep step, Recipe recipe, (LabeledDataset Data, SourceLocation Location)? validation,
+        List<StepReport> steps, Dictionary<string, double> timings)
+    {
+        // Calibration data is read only when reconstruction or activation importance needs it.
+        var calibration = step.Reconstruct || step.Importance == ChannelImportance.Activation
+            ? Timed(timings, "read_calibration_data", () => CalibrationData(step.Calibration, step.Location, recipe, validation)).Data
+            : null;
+        var (pruned, report) = Timed(timings, "prune_channels", () => ChannelPruner.Apply(model, step, calibration));
+        steps.Add(new StepReport("prune_channels") { ChannelPruning = report, CalibrationSamples = calibration?.Count });
+        return pruned;
     }
 
     private static ModelProto Quantize(ModelProto model, QuantizeStep step, Recipe recipe, (LabeledDataset Data, SourceLocation Location)? validation,
@@ -82,16 +149,16 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
         diagnostics.AddRange(plan.Skipped.Select(s => new Diagnostic(DiagnosticCodes.NodeLeftInFloat, Severity.Warning,
             $"{s.OpType} node '{s.NodeName}' stays in float: {s.Reason}", step.Location)));
 
-        var (calibration, location) = Timed(timings, "read_calibration_data", () => CalibrationData(step, recipe, validation));
+        var (calibration, location) = Timed(timings, "read_calibration_data", () => CalibrationData(step.Calibration, step.Location, recipe, validation));
         var ranges = Timed(timings, "calibrate", () => MinMaxCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, location));
         var quantized = Timed(timings, "quantize", () => QdqQuantizer.Apply(model, plan, ranges, step));
-        steps.Add(new StepReport("quantize", plan.QuantizedNodeNames, plan.Skipped, calibration.Count));
+        steps.Add(new StepReport("quantize") { QuantizedNodes = plan.QuantizedNodeNames, SkippedNodes = plan.Skipped, CalibrationSamples = calibration.Count });
         return quantized;
     }
 
-    private static (LabeledDataset Data, SourceLocation Location) CalibrationData(QuantizeStep step, Recipe recipe, (LabeledDataset Data, SourceLocation Location)? validation)
+    private static (LabeledDataset Data, SourceLocation Location) CalibrationData(CalibrationSpec? spec, SourceLocation stepLocation, Recipe recipe, (LabeledDataset Data, SourceLocation Location)? validation)
     {
-        if (step.Calibration is { } calibration)
+        if (spec is { } calibration)
         {
             var data = CsvDatasetReader.Read(calibration.Data.Value, recipe.Validation?.LabelColumnName ?? ValidationSpec.DefaultLabelColumn, labelRequired: false,
                 recipe.Validation?.FeatureColumns?.Value, recipe.Labels?.Value, calibration.Data.Location);
@@ -104,7 +171,7 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
         }
 
         throw new EdgeMLException(DiagnosticCodes.RecipeMissingKey,
-            "quantization needs calibration data: add 'calibration: { data: … }' to this step, or a 'validation' section to calibrate on", step.Location);
+            "this step needs calibration data: add 'calibration: { data: … }' to it, or a 'validation' section to calibrate on", stepLocation);
     }
 
     private static (LabeledDataset Data, SourceLocation Location) ReadValidation(ValidationSpec spec, Recipe recipe)
@@ -114,11 +181,11 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
         return (spec.Samples is { } samples ? data.Take(samples.Value) : data, spec.Data.Location);
     }
 
-    private static Measurements Measure(byte[] original, byte[] compressed, (LabeledDataset Data, SourceLocation Location)? validation, Recipe recipe)
+    private static Measurements Measure(byte[] original, byte[] compressed, long embeddedBytes, (LabeledDataset Data, SourceLocation Location)? validation, Recipe recipe)
     {
         if (validation is not { } v)
         {
-            return new Measurements(original.Length, compressed.Length, null, null, null, null, null, null);
+            return new Measurements(original.Length, compressed.Length, embeddedBytes, null, null, null, null, null, null);
         }
 
         using var originalRunner = ModelRunner.Create(original, recipe.Model.Value, recipe.Model.Location);
@@ -128,6 +195,7 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
         return new Measurements(
             original.Length,
             compressed.Length,
+            embeddedBytes,
             before.Accuracy,
             after.Accuracy,
             after.AgreementWith(before),

@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using EdgeML.Engine.Evaluation;
 using EdgeML.Engine.Gates;
+using EdgeML.Engine.Pruning;
+using EdgeML.Engine.Pruning.Structured;
 using EdgeML.Engine.Quantization;
 
 namespace EdgeML.Engine.Reporting;
@@ -32,8 +34,19 @@ public sealed record OptimizationReport(
         JsonSerializer.Deserialize<OptimizationReport>(json, Options) ?? throw new JsonException("empty report");
 }
 
-/// <summary>What one compression step did.</summary>
-public sealed record StepReport(string Step, IReadOnlyList<string> QuantizedNodes, IReadOnlyList<SkippedNode> SkippedNodes, int CalibrationSamples);
+/// <summary>What one compression step did; each step fills in the parts that concern it.</summary>
+public sealed record StepReport(string Step)
+{
+    public IReadOnlyList<string>? QuantizedNodes { get; init; }
+
+    public IReadOnlyList<SkippedNode>? SkippedNodes { get; init; }
+
+    public int? CalibrationSamples { get; init; }
+
+    public PruningReport? Pruning { get; init; }
+
+    public ChannelPruningReport? ChannelPruning { get; init; }
+}
 
 /// <summary>One gate limit's verdict, as reported.</summary>
 public sealed record GateReport(string Gate, bool Passed, double Measured, double Allowed, string Location)

@@ -73,9 +73,10 @@ public sealed class EdgeMLModelManifest
     public static string ResourceNameFor(string modelResourceName)
     {
         ArgumentNullException.ThrowIfNull(modelResourceName);
-        var stem = modelResourceName.EndsWith(ModelExtension, StringComparison.OrdinalIgnoreCase)
-            ? modelResourceName[..^ModelExtension.Length]
-            : modelResourceName;
+        var model = BrotliModel.StripSuffix(modelResourceName);
+        var stem = model.EndsWith(ModelExtension, StringComparison.OrdinalIgnoreCase)
+            ? model[..^ModelExtension.Length]
+            : model;
         return stem + ManifestExtension;
     }
 

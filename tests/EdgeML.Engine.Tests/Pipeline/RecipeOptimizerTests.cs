@@ -32,7 +32,7 @@ public sealed class RecipeOptimizerTests
         OnnxModelFile.Load(layout.Model);
         var report = OptimizationReport.FromJson(File.ReadAllText(layout.Report));
         Assert.IsTrue(report.Passed);
-        CollectionAssert.AreEqual(new[] { "fc1", "fc2", "fc3" }, report.Steps.Single().QuantizedNodes.ToArray());
+        CollectionAssert.AreEqual(new[] { "fc1", "fc2", "fc3" }, report.Steps.Single().QuantizedNodes!.ToArray());
         Assert.AreEqual(CalibrationSpec.DefaultSamples, report.Steps.Single().CalibrationSamples, "calibrates on a sample of the validation data");
     }
 
