@@ -200,7 +200,7 @@ public static class InferenceClassGenerator
     private static void WriteSessionMembers(IndentedTextWriter code, string className)
     {
         code.WriteLineNoTabs(string.Empty);
-        code.WriteLine("/// <summary>The ONNX Runtime execution provider the model runs on, such as <c>CPUExecutionProvider</c>.</summary>");
+        code.WriteLine("/// <summary>The ONNX Runtime execution provider the model runs on, such as <c>Cpu</c> or <c>Xnnpack</c>.</summary>");
         code.WriteLine("public string ExecutionProvider => _session.ExecutionProvider;");
         code.WriteLineNoTabs(string.Empty);
         code.WriteLine("/// <summary>Runs the model once on zeros, so the first real prediction does not pay for lazy initialization.</summary>");

@@ -75,8 +75,8 @@ internal sealed class ConsumerProject
 
     public string RecipePath => Path.Combine(Directory, RecipeRelativePath);
 
-    public string EdgeMLOutput(string targetFramework = "net10.0", string configuration = "Debug") =>
-        Path.Combine(Directory, "obj", configuration, targetFramework, "edgeml");
+    public string EdgeMLOutput(string targetFramework = "net10.0", string configuration = "Debug", string runtimeIdentifier = "") =>
+        Path.Combine(Directory, "obj", configuration, targetFramework, runtimeIdentifier, "edgeml");
 
     public void Write(string relativePath, string text)
     {

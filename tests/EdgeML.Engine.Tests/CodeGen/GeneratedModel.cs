@@ -17,7 +17,11 @@ internal static class GeneratedModel
     /// <paramref name="body"/>, statements over <c>model</c> and <c>inputs</c> that return the result; embeds the
     /// model; runs the harness.
     /// </summary>
-    public static object Run(ModelProto model, IReadOnlyList<string>? labels, string body, params object[] inputs)
+    public static object Run(ModelProto model, IReadOnlyList<string>? labels, string body, params object[] inputs) =>
+        Run(model, labels, body, [], inputs);
+
+    /// <summary>As <see cref="Run(ModelProto, IReadOnlyList{string}?, string, object[])"/>, embedding <paramref name="extraResources"/> beside the model.</summary>
+    public static object Run(ModelProto model, IReadOnlyList<string>? labels, string body, IReadOnlyList<(string Name, byte[] Bytes)> extraResources, params object[] inputs)
     {
         var spec = Spec(model, labels);
         var harness = $$"""
@@ -33,7 +37,7 @@ internal static class GeneratedModel
         var compilation = CSharpCompiler.Compile(InferenceClassGenerator.Generate(spec), harness);
         Assert.IsEmpty(compilation.VisibleDiagnostics(), string.Join(Environment.NewLine, compilation.VisibleDiagnostics()));
 
-        var assembly = compilation.Load((spec.ResourceName, model.Bytes()));
+        var assembly = compilation.Load([(spec.ResourceName, model.Bytes()), .. extraResources]);
         return assembly.GetType("Harness")!.GetMethod("Run")!.Invoke(null, [inputs])!;
     }
 

@@ -1,9 +1,11 @@
 using EdgeML.Engine.Diagnostics;
+using EdgeML.Engine.IO;
 using EdgeML.Engine.Onnx;
 using EdgeML.Engine.Pipeline;
 using EdgeML.Engine.Recipes;
 using EdgeML.Engine.Reporting;
 using EdgeML.Engine.Tests.Support;
+using EdgeML.Runtime;
 
 namespace EdgeML.Engine.Tests.Pipeline;
 
@@ -77,6 +79,52 @@ public sealed class RecipeOptimizerTests
 
         Assert.AreEqual(DiagnosticCodes.RecipeMissingKey, error.Diagnostic.Code);
         Assert.AreEqual(recipe.Steps[0].Location, error.Diagnostic.Location);
+    }
+
+    [TestMethod]
+    public void PrunedAndQuantizedModelsAreEmbeddedBrotliCompressedAtUnderAFifthOfTheSize()
+    {
+        using var temp = new TempDirectory();
+        var digits = DigitsRecipe(temp, null);
+        var recipe = digits with
+        {
+            Steps = [new PruneStep(new SourceLocation(digits.FilePath, 4, 5), At(temp, 0.5, 4), PruningScope.Layer, new Dictionary<string, Located<double>>(), PruneStep.DefaultOpTypes, []), .. digits.Steps],
+            Storage = ModelStorage.Brotli,
+        };
+        var layout = new OutputLayout(temp.File("out"), recipe.Id);
+
+        var outcome = Optimize(new RecipeOptimizer(new OptimizationCache(temp.File("cache"))), recipe, layout);
+
+        Assert.IsTrue(outcome.Succeeded, string.Join("\n", outcome.Diagnostics));
+        var measured = outcome.Report.Measurements;
+        Assert.IsLessThanOrEqualTo(0.18, measured.SizeRatio, "50% unstructured + int8, Brotli-stored");
+        Assert.AreEqual(measured.EmbeddedBytes, new FileInfo(layout.StoredModel(ModelStorage.Brotli)).Length);
+        CollectionAssert.AreEqual(File.ReadAllBytes(layout.Model), ModelStorageCodec.Decode(File.ReadAllBytes(layout.StoredModel(ModelStorage.Brotli)), ModelStorage.Brotli));
+        EdgeMLModelManifest.Parse(File.ReadAllBytes(layout.Manifest)).VerifyIntegrity(File.ReadAllBytes(layout.Model));
+        Assert.AreEqual(0.5, outcome.Report.Steps[0].Pruning!.Sparsity, 0.001);
+        Assert.IsGreaterThan(0.9, measured.CompressedAccuracy!.Value, "the digits still read well");
+    }
+
+    [TestMethod]
+    public void ChannelPruningWithReconstructionKeepsTheDigitsReadable()
+    {
+        using var temp = new TempDirectory();
+        var digits = DigitsRecipe(temp, null);
+        OptimizationOutcome Prune(bool reconstruct) => Optimize(
+            new RecipeOptimizer(new OptimizationCache(temp.File($"cache-{reconstruct}"))),
+            digits with
+            {
+                Steps = [new PruneChannelsStep(new SourceLocation(digits.FilePath, 4, 5), At(temp, 0.5, 4), ChannelImportance.L2, new Dictionary<string, Located<double>>(), [], reconstruct, PruneChannelsStep.DefaultRidgeLambda, null)],
+            },
+            new OutputLayout(temp.File($"out-{reconstruct}"), digits.Id));
+
+        var plain = Prune(reconstruct: false);
+        var reconstructed = Prune(reconstruct: true);
+
+        var report = reconstructed.Report.Steps.Single().ChannelPruning!;
+        Assert.IsLessThan(0.6, report.MultiplyAddRatio, "half the neurons of both hidden layers are gone");
+        Assert.IsTrue(report.Reconstructed);
+        Assert.IsGreaterThan(plain.Report.Measurements.Agreement!.Value, reconstructed.Report.Measurements.Agreement!.Value, "refitting from the original model wins agreement back");
     }
 
     private static OptimizationOutcome Optimize(RecipeOptimizer optimizer, Recipe recipe, OutputLayout layout)
