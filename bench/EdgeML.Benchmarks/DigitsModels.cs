@@ -43,7 +43,7 @@ internal static class DigitsModels
         return QdqQuantizer.Apply(model, plan, ranges, step).ToByteArray();
     }
 
-    private static string PathOf(string fileName)
+    public static string PathOf(string fileName)
     {
         // Benchmarks run from BenchmarkDotNet's generated project folders, so look upwards for the repository.
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

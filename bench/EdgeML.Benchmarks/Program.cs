@@ -3,11 +3,16 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using EdgeML.Benchmarks;
 
-// `--cold-start` times the first session of this process; anything else goes to BenchmarkDotNet.
-if (args is ["--cold-start"])
+// `--cold-start` times the first session of this process; `--compression` prints the compression tables;
+// anything else goes to BenchmarkDotNet.
+switch (args)
 {
-    ColdStart.Measure();
-    return;
+    case ["--cold-start"]:
+        ColdStart.Measure();
+        return;
+    case ["--compression"]:
+        CompressionReport.Run();
+        return;
 }
 
 // A short job (3 warm-up and 10 measured iterations, one launch) so the suite finishes in minutes on 2 cores.
