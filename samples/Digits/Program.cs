@@ -30,6 +30,10 @@ Console.WriteLine($"{"",-8}{"accuracy",10}{"size",14}{"per prediction",18}");
 Console.WriteLine($"{"float32",-8}{floatCorrect / (double)digits.Count,10:P1}{new FileInfo(floatModelPath).Length,14:N0}{Time(d => PredictFloat(d.Pixels)),18}");
 Console.WriteLine($"{"int8",-8}{int8Correct / (double)digits.Count,10:P1}{embeddedBytes,14:N0}{Time(d => int8.Predict(d.Pixels)),18}");
 
+// The build recorded a few predictions of this exact model; replaying them checks this machine's int8 kernels.
+var validation = int8.Validate();
+Console.WriteLine($"Self-test on this machine: {validation.Samples} recorded predictions, largest deviation {validation.MaxAbsoluteDeviation:G3}");
+
 var sample = digits[0];
 var prediction = int8.Predict(sample.Pixels);
 Console.WriteLine($"First digit: labeled {DigitClassifier.Labels[sample.Label]}, predicted {prediction.Label} ({prediction.Confidence:P1} confident)");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using Microsoft.ML.OnnxRuntime;
 
@@ -61,6 +62,15 @@ public sealed record EdgeMLModelSource
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(name);
         return new EdgeMLModelSource(name, $"the model '{name}'", (_, sessionOptions) => new InferenceSession(model, sessionOptions));
+    }
+
+    /// <summary>A model delivered after the build, whose signed update package <see cref="EdgeMLModelUpdate.Verify"/> accepted.</summary>
+    /// <param name="update">The verified update; the source is named and versioned after it.</param>
+    /// <returns>The source.</returns>
+    public static EdgeMLModelSource FromVerifiedUpdate(EdgeMLVerifiedUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        return FromBytes(update.Model, update.ModelName) with { Version = update.Version.ToString(CultureInfo.InvariantCulture) };
     }
 
     /// <summary>A model in an ONNX file.</summary>

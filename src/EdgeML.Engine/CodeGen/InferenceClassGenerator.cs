@@ -53,6 +53,9 @@ public static class InferenceClassGenerator
         code.WriteLine("{");
         code.Indent++;
 
+        code.WriteLine("/// <summary>The model's name: the recipe id, which signed update packages for it must carry.</summary>");
+        code.WriteLine($"public const string ModelName = {CSharpText.StringLiteral(spec.RecipeId)};");
+        code.WriteLineNoTabs(string.Empty);
         code.WriteLine("/// <summary>The name of the manifest resource that holds the model.</summary>");
         code.WriteLine($"public const string ResourceName = {CSharpText.StringLiteral(spec.ResourceName)};");
         if (spec.FallbackResourceName is { } fallback)
@@ -78,6 +81,7 @@ public static class InferenceClassGenerator
 
         WriteState(code, spec.ClassName, layout);
         WriteCreate(code, spec, layout);
+        WriteCreateFromUpdate(code, spec, layout);
         WriteSessionMembers(code, spec.ClassName);
         WritePredict(code, layout);
         WriteTryPredict(code, layout);
@@ -195,6 +199,37 @@ public static class InferenceClassGenerator
         }
 
         code.Indent -= 2;
+    }
+
+    private static void WriteCreateFromUpdate(IndentedTextWriter code, InferenceClassSpec spec, InferenceClassLayout layout)
+    {
+        var className = spec.ClassName;
+        code.WriteLineNoTabs(string.Empty);
+        code.WriteLine("/// <summary>");
+        code.WriteLine("/// Loads a model delivered after the build (over the air): only a package signed by a trusted key, for this");
+        code.WriteLine("/// model, with a version above the last one accepted. The embedded model stays as the fallback.");
+        code.WriteLine("/// </summary>");
+        code.WriteLine("/// <param name=\"package\">The signed update package (<c>edgeml sign</c> or a build with <c>EdgeMLSignUpdates</c>).</param>");
+        code.WriteLine("/// <param name=\"trustedPublicKey\">The ECDSA P-256 public key the app trusts, e.g. from <c>EdgeMLTrustedKey.FromPem</c>.</param>");
+        code.WriteLine("/// <param name=\"versionStore\">Where the last accepted version is kept; it is raised on success (rollback protection).</param>");
+        code.WriteLine("/// <param name=\"options\">Session settings; null uses the defaults.</param>");
+        if (layout.HasBufferOverload)
+        {
+            code.WriteLine("/// <param name=\"fallback\">Computes a prediction when both models fail to run; null to let the failure throw.</param>");
+        }
+
+        code.WriteLine("/// <returns>A ready instance running the updated model.</returns>");
+        code.WriteLine($"/// <exception cref=\"{Runtime}.EdgeMLUpdateRejectedException\">The package is not signed by the key, is damaged, is for another model, or does not raise the version.</exception>");
+        var parameters = $"global::System.ReadOnlySpan<byte> package, global::System.Security.Cryptography.ECDsa trustedPublicKey, {Runtime}.IEdgeMLModelVersionStore versionStore, {Runtime}.EdgeMLModelOptions? options = null"
+            + (layout.HasBufferOverload ? $", {FallbackType(layout)}? fallback = null" : string.Empty);
+        code.WriteLine($"public static {className} CreateFromUpdate({parameters})");
+        code.WriteLine("{");
+        code.Indent++;
+        code.WriteLine($"var update = {Runtime}.EdgeMLModelUpdate.Verify(package, trustedPublicKey, versionStore, ModelName);");
+        var session = $"{Runtime}.EdgeMLSession.Open({Runtime}.EdgeMLModelSource.FromVerifiedUpdate(update), options, {Runtime}.EdgeMLModelSource.FromEmbeddedResource(typeof({className}).Assembly, ResourceName))";
+        code.WriteLine(layout.HasBufferOverload ? $"return new {className}({session}, fallback);" : $"return new {className}({session});");
+        code.Indent--;
+        code.WriteLine("}");
     }
 
     private static void WriteSessionMembers(IndentedTextWriter code, string className)

@@ -20,7 +20,7 @@ internal enum PredictionKind
 internal sealed class InferenceClassLayout
 {
     // Locals the generated Predict bodies declare; parameters must not shadow them.
-    private static readonly string[] LocalNames = ["inputs", "outputs", "output", "result", "error", "exception", "count", "predictions", "i", "options", "fallback"];
+    private static readonly string[] LocalNames = ["inputs", "outputs", "output", "result", "error", "exception", "count", "predictions", "i", "options", "fallback", "update", "package", "trustedPublicKey", "versionStore"];
 
     private InferenceClassLayout(IReadOnlyList<GeneratedTensor> inputs, IReadOnlyList<GeneratedTensor> outputs, PredictionKind kind, bool hasBufferOverload)
     {
@@ -77,7 +77,7 @@ internal sealed class InferenceClassLayout
 
     /// <summary>Every member name the class declares, which its own name must not repeat.</summary>
     private IEnumerable<string> MemberNames() =>
-        new[] { "ResourceName", "FallbackResourceName", "Labels", "Create", "Predict", "TryPredict", "PredictBatch", "Warmup", "Validate", "ExecutionProvider", "Dispose", "Result" }
+        new[] { "ModelName", "ResourceName", "FallbackResourceName", "Labels", "Create", "CreateFromUpdate", "Predict", "TryPredict", "PredictBatch", "Warmup", "Validate", "ExecutionProvider", "Dispose", "Result" }
             .Concat(Inputs.Concat(Outputs).SelectMany(tensor => new[] { tensor.ShapeMember, tensor.LengthMember }));
 
     private static bool IsBatchDimensioned(GeneratedTensor tensor) =>

@@ -17,7 +17,9 @@ internal static class CSharpCompiler
     private static readonly CSharpCompilationOptions Options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary)
         .WithNullableContextOptions(NullableContextOptions.Enable)
         .WithGeneralDiagnosticOption(ReportDiagnostic.Error)
-        .WithWarningLevel(9999);
+        .WithWarningLevel(9999)
+        // As every SDK build does (/nowarn:1701,1702): the runtime targets net8.0 and the tests run on a newer framework.
+        .WithSpecificDiagnosticOptions([new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]);
 
     // The platform the tests run on, plus the libraries generated code calls.
     private static readonly Lazy<MetadataReference[]> References = new(() =>

@@ -1,5 +1,7 @@
 using EdgeML.Engine.Data;
+using System.Security.Cryptography;
 using EdgeML.Engine.Pipeline;
+using EdgeML.Engine.Security;
 using EdgeML.Runtime;
 
 namespace EdgeML.Engine.Tests.CodeGen;
@@ -72,5 +74,35 @@ public sealed class GeneratedMembersTests
         var integrity = error as EdgeMLIntegrityException ?? error.InnerException as EdgeMLIntegrityException;
         Assert.IsNotNull(integrity, error.ToString());
         StringAssert.Contains(integrity.Message, "does not match its manifest");
+    }
+
+    [TestMethod]
+    public void AnUpdateLoadsOnlyOnceSignedAndNewer()
+    {
+        var embedded = TestModels.Classifier();
+        var update = TestModels.SoftmaxClassifier();
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var package = ModelUpdateSigner.Sign(update.Bytes(), "test", version: 2, key);
+        var expected = DirectRun.Outputs(update, DirectRun.Tensor(TwoSamples[..4], 1, 4))[0];
+
+        var outcome = (string)GeneratedModel.Run(embedded, labels: null, $$"""
+            var package = (byte[])inputs[0];
+            using var key = global::System.Security.Cryptography.ECDsa.Create();
+            key.ImportSubjectPublicKeyInfo((byte[])inputs[1], out _);
+            var versions = new global::EdgeML.Runtime.InMemoryModelVersionStore();
+            using var updated = global::Sample.Models.TestModel.CreateFromUpdate(package, key, versions);
+            var scores = updated.Predict((float[])inputs[2]);
+            try
+            {
+                global::Sample.Models.TestModel.CreateFromUpdate(package, key, versions).Dispose();
+                return "replayed";
+            }
+            catch (global::EdgeML.Runtime.EdgeMLUpdateRejectedException)
+            {
+                return string.Join(" ", scores);
+            }
+            """, package, key.ExportSubjectPublicKeyInfo(), TwoSamples[..4]);
+
+        Assert.AreEqual(string.Join(" ", (float[])expected), outcome, "runs the update, and refuses the same version again");
     }
 }
