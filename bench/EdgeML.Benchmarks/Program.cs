@@ -3,7 +3,8 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using EdgeML.Benchmarks;
 
-// `--cold-start` times the first session of this process; `--compression` prints the compression tables;
+// `--cold-start` times the first session of this process; `--compression` and `--scaling` print the tables of
+// docs/benchmarks.md;
 // anything else goes to BenchmarkDotNet.
 switch (args)
 {
@@ -12,6 +13,9 @@ switch (args)
         return;
     case ["--compression"]:
         CompressionReport.Run();
+        return;
+    case ["--scaling"]:
+        ScalingReport.Run();
         return;
 }
 

@@ -53,6 +53,27 @@ public sealed class EndToEndTests
     }
 
     [TestMethod]
+    public void APrunedModelIsEmbeddedBrotliCompressedAndRunsLikeItsOnnxForm()
+    {
+        var project = new ConsumerProject("pruned");
+        project.Write(ConsumerProject.RecipeRelativePath, ConsumerProject.DigitsRecipe.Replace(
+            "steps:\n", "steps:\n  - prune_channels:\n      ratio: 0.2\n  - prune:\n      sparsity: 0.5\n", StringComparison.Ordinal));
+
+        project.Build().AssertSucceeded("the build with pruning steps");
+        var run = project.Run().AssertSucceeded("running the app");
+
+        var output = project.EdgeMLOutput();
+        var report = OptimizationReport.FromJson(File.ReadAllText(Path.Combine(output, "digits.report.json")));
+        Assert.IsLessThanOrEqualTo(0.18, report.Measurements.SizeRatio, "pruned, quantized and Brotli-stored");
+        var assembly = Path.Combine(project.Directory, "bin", "Debug", "net10.0", "Consumer.dll");
+        Assert.AreEqual(report.Measurements.EmbeddedBytes, EmbeddedResourceLength(assembly, "EdgeML/digits.onnx.br"));
+        Assert.IsNull(EmbeddedResourceLengthOrNull(assembly, "EdgeML/digits.onnx"), "only the compressed form is embedded");
+        var data = CsvDatasetReader.Read(project.DataPath, "label", labelRequired: true, null, null, new SourceLocation(project.DataPath));
+        var expected = Evaluate(Path.Combine(output, "digits.onnx"), data);
+        CollectionAssert.AreEqual(expected.Predictions, ParsePredictions(run.Output).Select(p => p.Index).ToArray(), "the expanded model is the one the build evaluated");
+    }
+
+    [TestMethod]
     public void ANoOpRebuildSkipsCompressionAndAChangedInputRunsItAgain()
     {
         var project = new ConsumerProject("incremental");

@@ -1,17 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using EdgeML.Engine.Calibration;
 using EdgeML.Engine.Data;
 using EdgeML.Engine.Diagnostics;
-using EdgeML.Engine.Evaluation;
 using EdgeML.Engine.Gates;
-using EdgeML.Engine.Inference;
 using EdgeML.Engine.IO;
 using EdgeML.Engine.Onnx.Protobuf;
-using EdgeML.Engine.Pruning;
-using EdgeML.Engine.Pruning.Structured;
-using EdgeML.Engine.Quantization;
 using EdgeML.Engine.Recipes;
 using EdgeML.Engine.Reporting;
 using Google.Protobuf;
@@ -20,11 +14,17 @@ namespace EdgeML.Engine.Pipeline;
 
 /// <summary>
 /// Runs one recipe end to end: compress the model step by step, evaluate original and compressed on the
-/// validation data, check the gates, write the report, and publish the model (and cache it) only when
-/// every gate passes.
+/// validation data, check the gates (backing pruning off while they fail, where the recipe allows), write the
+/// report, and publish the model, its manifest (and cache them) only when every gate passes.
 /// </summary>
 public sealed class RecipeOptimizer(OptimizationCache cache)
 {
+    /// <summary>How many pruning strengths a back-off tries at most, the recipe's own included.</summary>
+    public const int MaxBackoffAttempts = 5;
+
+    /// <summary>Each back-off attempt prunes this share of the previous attempt's ratio.</summary>
+    public const double BackoffFactor = 0.7;
+
     private const string ReportSuffix = ".report.json";
     private const string ManifestSuffix = ".manifest.json";
 
@@ -47,50 +47,94 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
             return new OptimizationOutcome(OptimizationReport.FromJson(File.ReadAllText(layout.Report)), [], FromCache: true);
         }
 
-        var timings = new Dictionary<string, double>();
+        var timings = new PhaseTimings();
         var total = Stopwatch.StartNew();
-        (LabeledDataset Data, SourceLocation Location)? validation = recipe.Validation is { } spec ? Timed(timings, "read_data", () => ReadValidation(spec, recipe)) : null;
+        (LabeledDataset Data, SourceLocation Location)? validation = recipe.Validation is { } spec ? timings.Time("read_data", () => ReadValidation(spec, recipe)) : null;
+        var steps = new CompressionSteps(recipe, validation, timings);
+        var comparison = new ModelComparison(originalBytes, validation, recipe);
 
-        var diagnostics = new List<Diagnostic>();
-        var steps = new List<StepReport>();
-        foreach (var step in recipe.Steps)
+        var backoff = new List<BackoffAttempt>();
+        var scale = 1.0;
+        Candidate candidate;
+        while (true)
         {
-            model = step switch
+            candidate = Compress(recipe, model, ScaleBackoffSteps(recipe.Steps, scale), steps, comparison, timings);
+            if (candidate.Passed || !recipe.Steps.Any(CanBackOff) || backoff.Count + 1 == MaxBackoffAttempts)
             {
-                PruneStep prune => Prune(model, prune, steps, timings),
-                PruneChannelsStep channels => PruneChannels(model, channels, recipe, validation, steps, timings),
-                QuantizeStep quantize => Quantize(model, quantize, recipe, validation, steps, diagnostics, timings),
-                _ => throw new EdgeMLException(DiagnosticCodes.InternalError, $"no implementation for step {step.GetType().Name}", step.Location),
-            };
+                break;
+            }
+
+            backoff.Add(new BackoffAttempt(scale, candidate.Gates.Where(g => !g.Passed).Select(g => g.Gate).ToArray()));
+            scale *= BackoffFactor;
         }
 
-        var compressedBytes = model.ToByteArray();
-        var storedBytes = Timed(timings, "encode", () => ModelStorageCodec.Encode(compressedBytes, recipe.Storage));
-        var measurements = Timed(timings, "evaluate", () => Measure(originalBytes, compressedBytes, storedBytes.Length, validation, recipe));
-        var gates = GateChecker.Check(recipe.Gates, measurements);
-        diagnostics.AddRange(gates.Where(g => !g.Passed).Select(g => g.ToDiagnostic()));
-        var passed = gates.All(g => g.Passed);
-        var manifest = passed
-            ? Timed(timings, "manifest", () => ModelManifestBuilder.Build(
-                compressedBytes, recipe.Id, recipe.ModelVersion?.Value.ToString(CultureInfo.InvariantCulture), validation?.Data, validation?.Location)).ToJson()
+        var diagnostics = candidate.Warnings.Concat(BackoffWarnings(recipe, backoff, scale, candidate.Passed))
+            .Concat(candidate.Gates.Where(g => !g.Passed).Select(g => g.ToDiagnostic())).ToList();
+        var manifest = candidate.Passed
+            ? timings.Time("manifest", () => ModelManifestBuilder.Build(
+                candidate.Compressed, recipe.Id, recipe.ModelVersion?.Value.ToString(CultureInfo.InvariantCulture), validation?.Data, validation?.Location)).ToJson()
             : null;
-        timings["total"] = total.Elapsed.TotalSeconds;
+        timings.Record("total", total.Elapsed);
 
-        var report = new OptimizationReport(recipe.FilePath, EngineInfo.Version, passed, measurements, steps, gates.Select(GateReport.From).ToArray(), timings);
+        var report = new OptimizationReport(recipe.FilePath, EngineInfo.Version, candidate.Passed, candidate.Measurements, candidate.Steps,
+            candidate.Gates.Select(GateReport.From).ToArray(), timings.Seconds)
+        {
+            Backoff = backoff.Count == 0 ? null : [.. backoff, new BackoffAttempt(scale, candidate.Gates.Where(g => !g.Passed).Select(g => g.Gate).ToArray())],
+        };
         var result = new Dictionary<string, byte[]> { [ReportSuffix] = Encoding.UTF8.GetBytes(report.ToJson()) };
         if (manifest is not null)
         {
-            result[ModelStorageCodec.FileExtension(ModelStorage.Raw)] = compressedBytes;
-            result[ModelStorageCodec.FileExtension(recipe.Storage)] = storedBytes;
+            result[ModelStorageCodec.FileExtension(ModelStorage.Raw)] = candidate.Compressed;
+            result[ModelStorageCodec.FileExtension(recipe.Storage)] = candidate.Stored;
             result[ManifestSuffix] = manifest;
             cache.Put(key, result);
         }
 
         Publish(layout, result);
-
-        PublishFallback(recipe, originalBytes, layout, passed);
-
+        PublishFallback(recipe, originalBytes, layout, candidate.Passed);
         return new OptimizationOutcome(report, diagnostics, FromCache: false);
+    }
+
+    private static Candidate Compress(Recipe recipe, ModelProto model, IEnumerable<CompressionStep> recipeSteps, CompressionSteps steps, ModelComparison comparison, PhaseTimings timings)
+    {
+        var compressed = steps.Run(model, recipeSteps);
+        var bytes = compressed.Model.ToByteArray();
+        var stored = timings.Time("encode", () => ModelStorageCodec.Encode(bytes, recipe.Storage));
+        var measurements = timings.Time("evaluate", () => comparison.Measure(bytes, stored.Length));
+        return new Candidate(bytes, stored, measurements, GateChecker.Check(recipe.Gates, measurements), compressed.Steps, compressed.Warnings);
+    }
+
+    private static bool CanBackOff(CompressionStep step) => step is PruneStep { Backoff: true } or PruneChannelsStep { Backoff: true };
+
+    private static IEnumerable<CompressionStep> ScaleBackoffSteps(IEnumerable<CompressionStep> steps, double scale) =>
+        scale == 1.0 ? steps : steps.Select(step => step switch
+        {
+            PruneStep { Backoff: true } prune => prune.Scaled(scale),
+            PruneChannelsStep { Backoff: true } channels => channels.Scaled(scale),
+            _ => step,
+        });
+
+    // Says, at each backed-off step, how far pruning had to be reduced (or that even the weakest attempt failed).
+    private static IEnumerable<Diagnostic> BackoffWarnings(Recipe recipe, IReadOnlyList<BackoffAttempt> backoff, double scale, bool passed)
+    {
+        if (backoff.Count == 0)
+        {
+            yield break;
+        }
+
+        foreach (var step in recipe.Steps.Where(CanBackOff))
+        {
+            var (name, strength) = step switch
+            {
+                PruneStep prune => ("sparsity", prune.Sparsity.Value),
+                PruneChannelsStep channels => ("ratio", channels.Ratio.Value),
+                _ => throw new UnreachableException(),
+            };
+            var message = passed
+                ? string.Create(CultureInfo.InvariantCulture, $"the gates failed at {name} {strength:0.###}; backed off to {strength * scale:0.###}, which passes")
+                : string.Create(CultureInfo.InvariantCulture, $"the gates failed at {name} {strength:0.###} and at every weaker setting down to {strength * scale:0.###}");
+            yield return new Diagnostic(DiagnosticCodes.PruningBackedOff, Severity.Warning, message, step.Location);
+        }
     }
 
     /// <summary>
@@ -123,57 +167,6 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
         }
     }
 
-    private static ModelProto Prune(ModelProto model, PruneStep step, List<StepReport> steps, Dictionary<string, double> timings)
-    {
-        var (pruned, report) = Timed(timings, "prune", () => MagnitudePruner.Apply(model, step));
-        steps.Add(new StepReport("prune") { Pruning = report });
-        return pruned;
-    }
-
-    private static ModelProto PruneChannels(ModelProto model, PruneChannelsStep step, Recipe recipe, (LabeledDataset Data, SourceLocation Location)? validation,
-        List<StepReport> steps, Dictionary<string, double> timings)
-    {
-        // Calibration data is read only when reconstruction or activation importance needs it.
-        var calibration = step.Reconstruct || step.Importance == ChannelImportance.Activation
-            ? Timed(timings, "read_calibration_data", () => CalibrationData(step.Calibration, step.Location, recipe, validation)).Data
-            : null;
-        var (pruned, report) = Timed(timings, "prune_channels", () => ChannelPruner.Apply(model, step, calibration));
-        steps.Add(new StepReport("prune_channels") { ChannelPruning = report, CalibrationSamples = calibration?.Count });
-        return pruned;
-    }
-
-    private static ModelProto Quantize(ModelProto model, QuantizeStep step, Recipe recipe, (LabeledDataset Data, SourceLocation Location)? validation,
-        List<StepReport> steps, List<Diagnostic> diagnostics, Dictionary<string, double> timings)
-    {
-        var plan = QdqQuantizer.Plan(model, step);
-        diagnostics.AddRange(plan.Skipped.Select(s => new Diagnostic(DiagnosticCodes.NodeLeftInFloat, Severity.Warning,
-            $"{s.OpType} node '{s.NodeName}' stays in float: {s.Reason}", step.Location)));
-
-        var (calibration, location) = Timed(timings, "read_calibration_data", () => CalibrationData(step.Calibration, step.Location, recipe, validation));
-        var ranges = Timed(timings, "calibrate", () => MinMaxCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, location));
-        var quantized = Timed(timings, "quantize", () => QdqQuantizer.Apply(model, plan, ranges, step));
-        steps.Add(new StepReport("quantize") { QuantizedNodes = plan.QuantizedNodeNames, SkippedNodes = plan.Skipped, CalibrationSamples = calibration.Count });
-        return quantized;
-    }
-
-    private static (LabeledDataset Data, SourceLocation Location) CalibrationData(CalibrationSpec? spec, SourceLocation stepLocation, Recipe recipe, (LabeledDataset Data, SourceLocation Location)? validation)
-    {
-        if (spec is { } calibration)
-        {
-            var data = CsvDatasetReader.Read(calibration.Data.Value, recipe.Validation?.LabelColumnName ?? ValidationSpec.DefaultLabelColumn, labelRequired: false,
-                recipe.Validation?.FeatureColumns?.Value, recipe.Labels?.Value, calibration.Data.Location);
-            return (data.Sample(calibration.Samples, calibration.Seed), calibration.Data.Location);
-        }
-
-        if (validation is { } fallback)
-        {
-            return (fallback.Data.Sample(CalibrationSpec.DefaultSamples, seed: 0), fallback.Location);
-        }
-
-        throw new EdgeMLException(DiagnosticCodes.RecipeMissingKey,
-            "this step needs calibration data: add 'calibration: { data: … }' to it, or a 'validation' section to calibrate on", stepLocation);
-    }
-
     private static (LabeledDataset Data, SourceLocation Location) ReadValidation(ValidationSpec spec, Recipe recipe)
     {
         var data = CsvDatasetReader.Read(spec.Data.Value, spec.LabelColumnName, labelRequired: true,
@@ -181,34 +174,10 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
         return (spec.Samples is { } samples ? data.Take(samples.Value) : data, spec.Data.Location);
     }
 
-    private static Measurements Measure(byte[] original, byte[] compressed, long embeddedBytes, (LabeledDataset Data, SourceLocation Location)? validation, Recipe recipe)
+    /// <summary>One compressed model and its verdict.</summary>
+    private sealed record Candidate(byte[] Compressed, byte[] Stored, Measurements Measurements, IReadOnlyList<GateResult> Gates,
+        IReadOnlyList<StepReport> Steps, IReadOnlyList<Diagnostic> Warnings)
     {
-        if (validation is not { } v)
-        {
-            return new Measurements(original.Length, compressed.Length, embeddedBytes, null, null, null, null, null, null);
-        }
-
-        using var originalRunner = ModelRunner.Create(original, recipe.Model.Value, recipe.Model.Location);
-        using var compressedRunner = ModelRunner.Create(compressed, $"the compressed '{Path.GetFileName(recipe.Model.Value)}'", recipe.Model.Location);
-        var before = ModelEvaluation.Run(originalRunner, v.Data, v.Location);
-        var after = ModelEvaluation.Run(compressedRunner, v.Data, v.Location);
-        return new Measurements(
-            original.Length,
-            compressed.Length,
-            embeddedBytes,
-            before.Accuracy,
-            after.Accuracy,
-            after.AgreementWith(before),
-            after.MeanCosineSimilarityWith(before),
-            LatencyProbe.Measure(originalRunner, v.Data),
-            LatencyProbe.Measure(compressedRunner, v.Data));
-    }
-
-    private static T Timed<T>(Dictionary<string, double> timings, string phase, Func<T> work)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        var result = work();
-        timings[phase] = timings.GetValueOrDefault(phase) + stopwatch.Elapsed.TotalSeconds;
-        return result;
+        public bool Passed => Gates.All(g => g.Passed);
     }
 }

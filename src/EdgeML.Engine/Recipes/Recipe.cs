@@ -114,6 +114,19 @@ public sealed record PruneStep(
 {
     /// <summary>Operator types pruned when the recipe lists none: the same weighted operators quantization knows.</summary>
     public static IReadOnlyList<string> DefaultOpTypes => QuantizeStep.DefaultOpTypes;
+
+    /// <summary>Whether a build whose gates fail retries with less sparsity (<c>backoff: true</c>).</summary>
+    public bool Backoff { get; init; }
+
+    /// <summary>This step with its sparsity, and every per-node override, scaled by <paramref name="factor"/>.</summary>
+    public PruneStep Scaled(double factor) => this with
+    {
+        Sparsity = Sparsity with { Value = Sparsity.Value * factor },
+        LayerSparsity = ScaleOverrides(LayerSparsity, factor),
+    };
+
+    internal static IReadOnlyDictionary<string, Located<double>> ScaleOverrides(IReadOnlyDictionary<string, Located<double>> overrides, double factor) =>
+        overrides.ToDictionary(layer => layer.Key, layer => layer.Value with { Value = layer.Value.Value * factor }, StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -135,6 +148,16 @@ public sealed record PruneChannelsStep(
 {
     /// <summary>Ridge regularization of the reconstruction's least squares, relative to the mean activation energy.</summary>
     public const double DefaultRidgeLambda = 1e-3;
+
+    /// <summary>Whether a build whose gates fail retries with a smaller ratio (<c>backoff: true</c>).</summary>
+    public bool Backoff { get; init; }
+
+    /// <summary>This step with its ratio, and every per-node override, scaled by <paramref name="factor"/>.</summary>
+    public PruneChannelsStep Scaled(double factor) => this with
+    {
+        Ratio = Ratio with { Value = Ratio.Value * factor },
+        LayerRatio = PruneStep.ScaleOverrides(LayerRatio, factor),
+    };
 }
 
 /// <summary>How the embedded model is stored in the assembly.</summary>

@@ -168,7 +168,10 @@ public static class RecipeParser
             prune.Optional("scope")?.AsEnum<PruningScope>() ?? PruningScope.Layer,
             prune.Optional("layers")?.AsNameMap(node => node.AsFractionBelowOne()) ?? new Dictionary<string, Located<double>>(),
             prune.Optional("ops")?.AsStringList(allowEmpty: false, allowed: PruneStep.DefaultOpTypes) ?? PruneStep.DefaultOpTypes,
-            prune.Optional("skip")?.AsStringList(allowEmpty: true) ?? []);
+            prune.Optional("skip")?.AsStringList(allowEmpty: true) ?? [])
+        {
+            Backoff = prune.Optional("backoff")?.AsBool() ?? false,
+        };
     }
 
     private static PruneChannelsStep ReadPruneChannels(RecipeMapping pruneChannels, SourceLocation location, string folder, bool hasValidation)
@@ -195,7 +198,10 @@ public static class RecipeParser
             pruneChannels.Optional("skip")?.AsStringList(allowEmpty: true) ?? [],
             reconstruct,
             pruneChannels.Optional("ridge")?.AsPositiveNumber() ?? PruneChannelsStep.DefaultRidgeLambda,
-            calibration);
+            calibration)
+        {
+            Backoff = pruneChannels.Optional("backoff")?.AsBool() ?? false,
+        };
     }
 
     private static QuantizeStep ReadQuantize(RecipeMapping quantize, SourceLocation location, string folder, bool hasValidation)

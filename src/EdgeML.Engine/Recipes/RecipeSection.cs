@@ -14,8 +14,8 @@ internal sealed record RecipeSection(string Path, IReadOnlyList<string> Keys)
 
     public static readonly RecipeSection Quantize = new("steps[].quantize", ["weights", "activations", "per_channel", "ops", "exclude", "calibration"]);
     public static readonly RecipeSection Calibration = new("steps[].quantize.calibration", ["data", "samples", "method", "seed"]);
-    public static readonly RecipeSection Prune = new("steps[].prune", ["sparsity", "scope", "layers", "ops", "skip"]);
-    public static readonly RecipeSection PruneChannels = new("steps[].prune_channels", ["ratio", "importance", "layers", "skip", "reconstruct", "ridge", "calibration"]);
+    public static readonly RecipeSection Prune = new("steps[].prune", ["sparsity", "scope", "layers", "ops", "skip", "backoff"]);
+    public static readonly RecipeSection PruneChannels = new("steps[].prune_channels", ["ratio", "importance", "layers", "skip", "reconstruct", "ridge", "backoff", "calibration"]);
 
     /// <summary>The same keys as quantize's calibration, at another place in the schema.</summary>
     public static readonly RecipeSection PruneChannelsCalibration = new("steps[].prune_channels.calibration", Calibration.Keys);

@@ -28,11 +28,17 @@ public sealed record OptimizationReport(
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>With a back-off, every pruning strength tried: the scale of the recipe's ratios and the gates that failed.</summary>
+    public IReadOnlyList<BackoffAttempt>? Backoff { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, Options);
 
     public static OptimizationReport FromJson(string json) =>
         JsonSerializer.Deserialize<OptimizationReport>(json, Options) ?? throw new JsonException("empty report");
 }
+
+/// <summary>One pruning strength a back-off tried: the recipe's ratios times <paramref name="Scale"/>.</summary>
+public sealed record BackoffAttempt(double Scale, IReadOnlyList<string> FailedGates);
 
 /// <summary>What one compression step did; each step fills in the parts that concern it.</summary>
 public sealed record StepReport(string Step)

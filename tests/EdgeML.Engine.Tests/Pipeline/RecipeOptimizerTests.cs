@@ -127,6 +127,47 @@ public sealed class RecipeOptimizerTests
         Assert.IsGreaterThan(plain.Report.Measurements.Agreement!.Value, reconstructed.Report.Measurements.Agreement!.Value, "refitting from the original model wins agreement back");
     }
 
+    [TestMethod]
+    public void PruningBacksOffUntilTheGatesPass()
+    {
+        using var temp = new TempDirectory();
+        var digits = DigitsRecipe(temp, new AccuracyGate(At(temp, 0.9, 12), null));
+        var recipe = digits with
+        {
+            Steps = [new PruneChannelsStep(new SourceLocation(digits.FilePath, 4, 5), At(temp, 0.9, 5), ChannelImportance.L2, new Dictionary<string, Located<double>>(), [], Reconstruct: true, PruneChannelsStep.DefaultRidgeLambda, null) { Backoff = true }],
+        };
+
+        var outcome = Optimize(new RecipeOptimizer(new OptimizationCache(temp.File("cache"))), recipe, new OutputLayout(temp.File("out"), recipe.Id));
+
+        Assert.IsTrue(outcome.Succeeded, string.Join("\n", outcome.Diagnostics));
+        var attempts = outcome.Report.Backoff!;
+        Assert.IsGreaterThan(1, attempts.Count, "90% of the neurons is too many: the first attempt fails");
+        Assert.AreEqual(1.0, attempts[0].Scale);
+        CollectionAssert.Contains(attempts[0].FailedGates.ToArray(), "accuracy.min");
+        Assert.IsEmpty(attempts[^1].FailedGates, "the last attempt is the one that passed");
+        Assert.AreEqual(Math.Pow(RecipeOptimizer.BackoffFactor, attempts.Count - 1), attempts[^1].Scale, 1e-9);
+        var warning = outcome.Diagnostics.Single(d => d.Code == DiagnosticCodes.PruningBackedOff);
+        Assert.AreEqual(recipe.Steps[0].Location, warning.Location);
+        Assert.IsGreaterThanOrEqualTo(0.9, outcome.Report.Measurements.CompressedAccuracy!.Value);
+    }
+
+    [TestMethod]
+    public void WithoutBackoffAFailingPruneIsTriedOnce()
+    {
+        using var temp = new TempDirectory();
+        var digits = DigitsRecipe(temp, new AccuracyGate(At(temp, 0.9, 12), null));
+        var recipe = digits with
+        {
+            Steps = [new PruneChannelsStep(new SourceLocation(digits.FilePath, 4, 5), At(temp, 0.9, 5), ChannelImportance.L2, new Dictionary<string, Located<double>>(), [], Reconstruct: false, PruneChannelsStep.DefaultRidgeLambda, null)],
+        };
+
+        var outcome = Optimize(new RecipeOptimizer(new OptimizationCache(temp.File("cache"))), recipe, new OutputLayout(temp.File("out"), recipe.Id));
+
+        Assert.IsFalse(outcome.Succeeded);
+        Assert.IsNull(outcome.Report.Backoff);
+        Assert.AreEqual(DiagnosticCodes.GateAccuracy, outcome.Diagnostics.Single(d => d.Severity == Severity.Error).Code);
+    }
+
     private static OptimizationOutcome Optimize(RecipeOptimizer optimizer, Recipe recipe, OutputLayout layout)
     {
         var bytes = File.ReadAllBytes(recipe.Model.Value);

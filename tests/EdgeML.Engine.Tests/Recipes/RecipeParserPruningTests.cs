@@ -79,6 +79,7 @@ public sealed class RecipeParserPruningTests
         Assert.IsEmpty(prune.LayerSparsity);
         CollectionAssert.AreEqual(PruneStep.DefaultOpTypes.ToArray(), prune.OpTypes.ToArray());
         Assert.IsEmpty(prune.SkipNodes);
+        Assert.IsFalse(prune.Backoff);
 
         var channels = (PruneChannelsStep)recipe.Steps[1];
         Assert.AreEqual(ChannelImportance.L2, channels.Importance);
@@ -87,6 +88,22 @@ public sealed class RecipeParserPruningTests
         Assert.IsTrue(channels.Reconstruct);
         Assert.AreEqual(PruneChannelsStep.DefaultRidgeLambda, channels.RidgeLambda);
         Assert.IsNull(channels.Calibration, "calibration falls back to the validation data");
+        Assert.IsFalse(channels.Backoff);
+    }
+
+    [TestMethod]
+    public void BackoffIsReadForBothPruningSteps()
+    {
+        var recipe = folder.Parse("""
+            model: digits.onnx
+            validation: { data: digits-test.csv }
+            steps:
+              - prune: { sparsity: 0.5, backoff: true }
+              - prune_channels: { ratio: 0.3, backoff: true }
+            """);
+
+        Assert.IsTrue(((PruneStep)recipe.Steps[0]).Backoff);
+        Assert.IsTrue(((PruneChannelsStep)recipe.Steps[1]).Backoff);
     }
 
     [TestMethod]

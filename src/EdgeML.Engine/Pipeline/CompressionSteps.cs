@@ -1,0 +1,87 @@
+using EdgeML.Engine.Calibration;
+using EdgeML.Engine.Data;
+using EdgeML.Engine.Diagnostics;
+using EdgeML.Engine.Onnx.Protobuf;
+using EdgeML.Engine.Pruning;
+using EdgeML.Engine.Pruning.Structured;
+using EdgeML.Engine.Quantization;
+using EdgeML.Engine.Recipes;
+using EdgeML.Engine.Reporting;
+
+namespace EdgeML.Engine.Pipeline;
+
+/// <summary>What running a recipe's steps produced: the compressed model, a report per step, and warnings.</summary>
+internal sealed record CompressedModel(ModelProto Model, IReadOnlyList<StepReport> Steps, IReadOnlyList<Diagnostic> Warnings);
+
+/// <summary>
+/// Runs a recipe's compression steps in order, each on the previous one's output. Calibration data comes from
+/// the step's own <c>calibration</c> section, else from a seeded sample of the validation data.
+/// </summary>
+internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, SourceLocation Location)? validation, PhaseTimings timings)
+{
+    public CompressedModel Run(ModelProto model, IEnumerable<CompressionStep> steps)
+    {
+        var reports = new List<StepReport>();
+        var warnings = new List<Diagnostic>();
+        foreach (var step in steps)
+        {
+            (model, var report) = step switch
+            {
+                PruneStep prune => Prune(model, prune),
+                PruneChannelsStep channels => PruneChannels(model, channels),
+                QuantizeStep quantize => Quantize(model, quantize, warnings),
+                _ => throw new EdgeMLException(DiagnosticCodes.InternalError, $"no implementation for step {step.GetType().Name}", step.Location),
+            };
+            reports.Add(report);
+        }
+
+        return new CompressedModel(model, reports, warnings);
+    }
+
+    private (ModelProto, StepReport) Prune(ModelProto model, PruneStep step)
+    {
+        var (pruned, report) = timings.Time("prune", () => MagnitudePruner.Apply(model, step));
+        return (pruned, new StepReport("prune") { Pruning = report });
+    }
+
+    private (ModelProto, StepReport) PruneChannels(ModelProto model, PruneChannelsStep step)
+    {
+        // Calibration data is read only when reconstruction or activation importance needs it.
+        var calibration = step.Reconstruct || step.Importance == ChannelImportance.Activation
+            ? CalibrationData(step.Calibration, step.Location).Data
+            : null;
+        var (pruned, report) = timings.Time("prune_channels", () => ChannelPruner.Apply(model, step, calibration));
+        return (pruned, new StepReport("prune_channels") { ChannelPruning = report, CalibrationSamples = calibration?.Count });
+    }
+
+    private (ModelProto, StepReport) Quantize(ModelProto model, QuantizeStep step, List<Diagnostic> warnings)
+    {
+        var plan = QdqQuantizer.Plan(model, step);
+        warnings.AddRange(plan.Skipped.Select(s => new Diagnostic(DiagnosticCodes.NodeLeftInFloat, Severity.Warning,
+            $"{s.OpType} node '{s.NodeName}' stays in float: {s.Reason}", step.Location)));
+
+        var (calibration, location) = CalibrationData(step.Calibration, step.Location);
+        var ranges = timings.Time("calibrate", () => MinMaxCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, location));
+        var quantized = timings.Time("quantize", () => QdqQuantizer.Apply(model, plan, ranges, step));
+        return (quantized, new StepReport("quantize") { QuantizedNodes = plan.QuantizedNodeNames, SkippedNodes = plan.Skipped, CalibrationSamples = calibration.Count });
+    }
+
+    private (LabeledDataset Data, SourceLocation Location) CalibrationData(CalibrationSpec? spec, SourceLocation stepLocation) =>
+        timings.Time("read_calibration_data", () =>
+        {
+            if (spec is { } calibration)
+            {
+                var data = CsvDatasetReader.Read(calibration.Data.Value, recipe.Validation?.LabelColumnName ?? ValidationSpec.DefaultLabelColumn, labelRequired: false,
+                    recipe.Validation?.FeatureColumns?.Value, recipe.Labels?.Value, calibration.Data.Location);
+                return (data.Sample(calibration.Samples, calibration.Seed), calibration.Data.Location);
+            }
+
+            if (validation is { } fallback)
+            {
+                return (fallback.Data.Sample(CalibrationSpec.DefaultSamples, seed: 0), fallback.Location);
+            }
+
+            throw new EdgeMLException(DiagnosticCodes.RecipeMissingKey,
+                "this step needs calibration data: add 'calibration: { data: … }' to it, or a 'validation' section to calibrate on", stepLocation);
+        });
+}
