@@ -5,6 +5,7 @@ using EdgeML.Engine.Data;
 using EdgeML.Engine.Diagnostics;
 using EdgeML.Engine.Gates;
 using EdgeML.Engine.IO;
+using EdgeML.Engine.Onnx.Preparation;
 using EdgeML.Engine.Onnx.Protobuf;
 using EdgeML.Engine.Recipes;
 using EdgeML.Engine.Reporting;
@@ -52,13 +53,14 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
         (LabeledDataset Data, SourceLocation Location)? validation = recipe.Validation is { } spec ? timings.Time("read_data", () => ReadValidation(spec, recipe)) : null;
         var steps = new CompressionSteps(recipe, validation, timings);
         var comparison = new ModelComparison(originalBytes, validation, recipe);
+        var (prepared, preparation) = Prepare(recipe, model, timings);
 
         var backoff = new List<BackoffAttempt>();
         var scale = 1.0;
         Candidate candidate;
         while (true)
         {
-            candidate = Compress(recipe, model, ScaleBackoffSteps(recipe.Steps, scale), steps, comparison, timings);
+            candidate = Compress(recipe, prepared, ScaleBackoffSteps(recipe.Steps, scale), steps, comparison, timings);
             if (candidate.Passed || !recipe.Steps.Any(CanBackOff) || backoff.Count + 1 == MaxBackoffAttempts)
             {
                 break;
@@ -76,7 +78,7 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
             : null;
         timings.Record("total", total.Elapsed);
 
-        var report = new OptimizationReport(recipe.FilePath, EngineInfo.Version, candidate.Passed, candidate.Measurements, candidate.Steps,
+        var report = new OptimizationReport(recipe.FilePath, EngineInfo.Version, candidate.Passed, candidate.Measurements, [.. preparation, .. candidate.Steps],
             candidate.Gates.Select(GateReport.From).ToArray(), timings.Seconds)
         {
             Backoff = backoff.Count == 0 ? null : [.. backoff, new BackoffAttempt(scale, candidate.Gates.Where(g => !g.Passed).Select(g => g.Gate).ToArray())],
@@ -102,6 +104,23 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
         var stored = timings.Time("encode", () => ModelStorageCodec.Encode(bytes, recipe.Storage));
         var measurements = timings.Time("evaluate", () => comparison.Measure(bytes, stored.Length));
         return new Candidate(bytes, stored, measurements, GateChecker.Check(recipe.Gates, measurements), compressed.Steps, compressed.Warnings);
+    }
+
+    /// <summary>
+    /// Brings the graph into the canonical form the steps expect (<see cref="GraphPreparation"/>), once, however
+    /// many back-off attempts follow. A recipe without steps embeds the model exactly as it is.
+    /// </summary>
+    private static (ModelProto Model, StepReport[] Report) Prepare(Recipe recipe, ModelProto model, PhaseTimings timings)
+    {
+        if (recipe.Steps.Count == 0)
+        {
+            return (model, []);
+        }
+
+        var (prepared, report) = timings.Time("prepare", () => GraphPreparation.Prepare(model));
+        return report.ConstantsMadeInitializers.Count + report.FoldedBatchNormalizations.Count == 0
+            ? (model, [])
+            : (prepared, [new StepReport("prepare") { Preparation = report }]);
     }
 
     private static bool CanBackOff(CompressionStep step) => step is PruneStep { Backoff: true } or PruneChannelsStep { Backoff: true };

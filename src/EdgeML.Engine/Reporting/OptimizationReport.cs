@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using EdgeML.Engine.Evaluation;
 using EdgeML.Engine.Gates;
+using EdgeML.Engine.Onnx.Preparation;
 using EdgeML.Engine.Pruning;
 using EdgeML.Engine.Pruning.Structured;
 using EdgeML.Engine.Quantization;
@@ -48,6 +49,8 @@ public sealed record StepReport(string Step)
     public IReadOnlyList<SkippedNode>? SkippedNodes { get; init; }
 
     public int? CalibrationSamples { get; init; }
+
+    public PreparationReport? Preparation { get; init; }
 
     public PruningReport? Pruning { get; init; }
 
