@@ -20,6 +20,7 @@ public static class DiagnosticCodes
     public const string ModelRuntimeFailure = "EDGEML2003";
     public const string NodeLeftInFloat = "EDGEML2101";
     public const string PruningBackedOff = "EDGEML2102";
+    public const string LatencySlowerThanOriginal = "EDGEML2103";
 
     // 3xxx: validation and calibration data.
     public const string DataMalformed = "EDGEML3001";

@@ -70,7 +70,9 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
             scale *= BackoffFactor;
         }
 
+        var slower = LatencyRegression.Check(candidate.Measurements, recipe.Gates, recipe.Steps.FirstOrDefault()?.Location ?? recipe.Model.Location);
         var diagnostics = candidate.Warnings.Concat(BackoffWarnings(recipe, backoff, scale, candidate.Passed))
+            .Concat(slower is null ? [] : [slower])
             .Concat(candidate.Gates.Where(g => !g.Passed).Select(g => g.ToDiagnostic())).ToList();
         var manifest = candidate.Passed
             ? timings.Time("manifest", () => ModelManifestBuilder.Build(

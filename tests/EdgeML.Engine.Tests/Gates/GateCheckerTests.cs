@@ -60,4 +60,19 @@ public sealed class GateCheckerTests
     private static SourceLocation Line(int line) => new("gates.edgeml.yaml", line, 7);
 
     private static Located<double> At(double value, int line) => new(value, Line(line));
+
+    [TestMethod]
+    public void ASlowerCompressedModelWarnsWhenNoLatencyGateJudgesIt()
+    {
+        var slower = Measured with { CompressedLatency = new LatencyStats(1.5, 2.5, 100) };
+        var step = Line(8);
+
+        var warning = LatencyRegression.Check(slower, GateSpec.None, step);
+
+        Assert.IsNotNull(warning);
+        Assert.AreEqual((DiagnosticCodes.LatencySlowerThanOriginal, Severity.Warning, step), (warning.Code, warning.Severity, warning.Location!.Value));
+        StringAssert.Contains(warning.Message, "1.25× slower");
+        Assert.IsNull(LatencyRegression.Check(Measured, GateSpec.None, step), "a faster model is fine");
+        Assert.IsNull(LatencyRegression.Check(slower, new GateSpec(null, null, null, new LatencyGate(null, At(1.0, 9))), step), "a latency gate judges it instead");
+    }
 }
