@@ -206,7 +206,7 @@ public static class RecipeParser
 
     private static QuantizeStep ReadQuantize(RecipeMapping quantize, SourceLocation location, string folder, bool hasValidation)
     {
-        var mode = quantize.Optional("mode")?.AsEnum<QuantizationMode>() ?? QuantizationMode.Static;
+        var mode = ReadMode(quantize.Optional("mode"));
         var calibration = quantize.Optional("calibration") is { } calibrationNode
             ? ReadCalibration(calibrationNode.AsMapping(RecipeSection.Calibration), folder)
             : null;
@@ -235,11 +235,21 @@ public static class RecipeParser
         };
     }
 
+    private static QuantizationMode ReadMode(RecipeNode? node)
+    {
+        var mode = node?.AsEnum<QuantizationMode>() ?? QuantizationMode.Static;
+
+        // The recipe format reserves fp16; the converter is not part of this version yet.
+        return mode == QuantizationMode.Fp16
+            ? throw node!.Invalid($"{node.Display} fp16 is not available in this version of EdgeML.Build yet; use static or weight_only")
+            : mode;
+    }
+
     private static WeightType ReadWeightType(RecipeNode? node, QuantizationMode mode)
     {
         var weights = node?.AsEnum<WeightType>() ?? (mode == QuantizationMode.WeightOnly ? WeightType.Int4 : WeightType.Int8);
-        return weights == WeightType.Int4 && mode == QuantizationMode.Static
-            ? throw node!.Invalid($"{node.Display} int4 needs 'mode: weight_only': static quantization's integer kernels take int8 weights")
+        return weights == WeightType.Int4 && mode != QuantizationMode.WeightOnly
+            ? throw node!.Invalid($"{node.Display} is int4, which needs 'mode: weight_only': only MatMulNBits packs 4-bit weights")
             : weights;
     }
 
