@@ -12,6 +12,22 @@ public static class GraphReferences
         return names;
     }
 
+    /// <summary>
+    /// Drops the <paramref name="candidates"/> that no node (in any subgraph) reads any more, as initializers and
+    /// as graph inputs: after a rewrite replaced them, that is where the size win comes from.
+    /// </summary>
+    public static void RemoveUnreadInitializers(GraphProto graph, IEnumerable<string> candidates)
+    {
+        var stillRead = AllInputs(graph);
+        var unused = candidates.Where(name => !stillRead.Contains(name)).ToHashSet(StringComparer.Ordinal);
+        var initializers = graph.Initializer.Where(t => !unused.Contains(t.Name)).ToList();
+        graph.Initializer.Clear();
+        graph.Initializer.AddRange(initializers);
+        var inputs = graph.Input.Where(i => !unused.Contains(i.Name)).ToList();
+        graph.Input.Clear();
+        graph.Input.AddRange(inputs);
+    }
+
     private static void Collect(GraphProto graph, HashSet<string> names)
     {
         names.UnionWith(graph.Output.Select(o => o.Name));

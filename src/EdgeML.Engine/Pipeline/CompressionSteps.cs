@@ -5,6 +5,7 @@ using EdgeML.Engine.Onnx.Protobuf;
 using EdgeML.Engine.Pruning;
 using EdgeML.Engine.Pruning.Structured;
 using EdgeML.Engine.Quantization;
+using EdgeML.Engine.Quantization.WeightOnly;
 using EdgeML.Engine.Recipes;
 using EdgeML.Engine.Reporting;
 
@@ -54,17 +55,34 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
         return (pruned, new StepReport("prune_channels") { ChannelPruning = report, CalibrationSamples = calibration?.Count });
     }
 
-    private (ModelProto, StepReport) Quantize(ModelProto model, QuantizeStep step, List<Diagnostic> warnings)
+    private (ModelProto, StepReport) Quantize(ModelProto model, QuantizeStep step, List<Diagnostic> warnings) => step.Mode switch
+    {
+        QuantizationMode.Static => StaticQuantize(model, step, warnings),
+        QuantizationMode.WeightOnly => WeightOnly(model, step, warnings),
+        _ => throw new EdgeMLException(DiagnosticCodes.InternalError, $"no implementation for quantize mode {step.Mode}", step.Location),
+    };
+
+    private (ModelProto, StepReport) StaticQuantize(ModelProto model, QuantizeStep step, List<Diagnostic> warnings)
     {
         var plan = QdqQuantizer.Plan(model, step);
-        warnings.AddRange(plan.Skipped.Select(s => new Diagnostic(DiagnosticCodes.NodeLeftInFloat, Severity.Warning,
-            $"{s.OpType} node '{s.NodeName}' stays in float: {s.Reason}", step.Location)));
+        WarnSkipped(plan.Skipped, step, warnings);
 
         var (calibration, location) = CalibrationData(step.Calibration, step.Location);
         var ranges = timings.Time("calibrate", () => MinMaxCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, location));
         var quantized = timings.Time("quantize", () => QdqQuantizer.Apply(model, plan, ranges, step));
         return (quantized, new StepReport("quantize") { QuantizedNodes = plan.QuantizedNodeNames, SkippedNodes = plan.Skipped, CalibrationSamples = calibration.Count });
     }
+
+    private (ModelProto, StepReport) WeightOnly(ModelProto model, QuantizeStep step, List<Diagnostic> warnings)
+    {
+        var result = timings.Time("quantize", () => WeightOnlyQuantizer.Apply(model, step));
+        WarnSkipped(result.Skipped, step, warnings);
+        return (result.Model, new StepReport("quantize") { QuantizedNodes = result.QuantizedNodeNames, SkippedNodes = result.Skipped });
+    }
+
+    private static void WarnSkipped(IEnumerable<SkippedNode> skipped, QuantizeStep step, List<Diagnostic> warnings) =>
+        warnings.AddRange(skipped.Select(s => new Diagnostic(DiagnosticCodes.NodeLeftInFloat, Severity.Warning,
+            $"{s.OpType} node '{s.NodeName}' stays in float: {s.Reason}", step.Location)));
 
     private (LabeledDataset Data, SourceLocation Location) CalibrationData(CalibrationSpec? spec, SourceLocation stepLocation) =>
         timings.Time("read_calibration_data", () =>

@@ -124,7 +124,7 @@ public static class QdqQuantizer
                 }
             }
 
-            RemoveUnusedInitializers();
+            GraphReferences.RemoveUnreadInitializers(graph, _replacedInitializers);
         }
 
         private void QuantizeActivation(string tensor)
@@ -283,19 +283,6 @@ public static class QdqQuantizer
                     consumer.Input[i] = to;
                 }
             }
-        }
-
-        // Float weights and biases that no node (in any subgraph) reads any more are dropped; that is the size win.
-        private void RemoveUnusedInitializers()
-        {
-            var stillRead = GraphReferences.AllInputs(graph);
-            var unused = _replacedInitializers.Where(name => !stillRead.Contains(name)).ToHashSet(StringComparer.Ordinal);
-            var initializers = graph.Initializer.Where(t => !unused.Contains(t.Name)).ToList();
-            graph.Initializer.Clear();
-            graph.Initializer.AddRange(initializers);
-            var inputs = graph.Input.Where(i => !unused.Contains(i.Name)).ToList();
-            graph.Input.Clear();
-            graph.Input.AddRange(inputs);
         }
     }
 }

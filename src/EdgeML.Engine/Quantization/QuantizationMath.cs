@@ -25,10 +25,10 @@ public static class QuantizationMath
     }
 
     /// <summary>
-    /// Symmetric int8 weight scale over [-127, 127] (the narrow range keeps -128 out, so products of two
-    /// int8 values cannot overflow the int16 accumulation some kernels use).
+    /// Symmetric weight scale over [-qmax, qmax]; for int8 [-127, 127] (the narrow range keeps -128 out, so
+    /// products of two int8 values cannot overflow the int16 accumulation some kernels use).
     /// </summary>
-    public static float SymmetricScale(ReadOnlySpan<float> values)
+    public static float SymmetricScale(ReadOnlySpan<float> values, int qmax = 127)
     {
         var maxAbs = 0f;
         foreach (var value in values)
@@ -37,7 +37,7 @@ public static class QuantizationMath
         }
 
         // An all-zero channel quantizes to zeros whatever the scale; 1 keeps bias scales finite.
-        return maxAbs > 0f ? maxAbs / 127f : 1f;
+        return maxAbs > 0f ? maxAbs / qmax : 1f;
     }
 
     public static sbyte QuantizeSymmetric(float value, float scale) =>

@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using EdgeML.Engine.Diagnostics;
 
 namespace EdgeML.Engine.Recipes;
@@ -174,6 +175,23 @@ public enum ModelStorage
 public enum WeightType
 {
     Int8,
+
+    /// <summary>4-bit weights; only weight-only quantization packs them.</summary>
+    Int4,
+}
+
+/// <summary>What <c>quantize</c> does to the model (<c>mode</c>).</summary>
+public enum QuantizationMode
+{
+    /// <summary>Static int8 in QDQ form: weights and calibrated activations.</summary>
+    Static,
+
+    /// <summary>Block-wise int4/int8 weights in ONNX Runtime's MatMulNBits; activations stay float.</summary>
+    [EnumMember(Value = "weight_only")]
+    WeightOnly,
+
+    /// <summary>Float16 weights and computation behind a float signature.</summary>
+    Fp16,
 }
 
 /// <summary>Element types a quantized activation can take.</summary>
@@ -190,9 +208,11 @@ public enum CalibrationMethod
 }
 
 /// <summary>
-/// <c>- quantize: {...}</c>: static post-training quantization in QDQ form. Weights are quantized per output
-/// channel, symmetrically; activations with ranges calibrated on <see cref="Calibration"/> data (the
-/// validation data when the recipe names none).
+/// <c>- quantize: {...}</c>: post-training quantization. In <see cref="QuantizationMode.Static"/> mode (the
+/// default) weights are quantized per output channel, symmetrically, in QDQ form; activations with ranges
+/// calibrated on <see cref="Calibration"/> data (the validation data when the recipe names none).
+/// <see cref="QuantizationMode.WeightOnly"/> packs MatMul/Gemm weights block-wise (<see cref="BlockSize"/>,
+/// <see cref="Symmetric"/>); <see cref="QuantizationMode.Fp16"/> converts to float16.
 /// </summary>
 public sealed record QuantizeStep(
     SourceLocation Location,
@@ -205,6 +225,19 @@ public sealed record QuantizeStep(
 {
     /// <summary>Operator types quantized when the recipe lists none.</summary>
     public static readonly IReadOnlyList<string> DefaultOpTypes = ["MatMul", "Gemm", "Conv"];
+
+    /// <summary>Block sizes along K that weight-only quantization accepts (<c>block_size</c>).</summary>
+    public static readonly IReadOnlyList<int> BlockSizes = [32, 64, 128];
+
+    public const int DefaultBlockSize = 32;
+
+    public QuantizationMode Mode { get; init; } = QuantizationMode.Static;
+
+    /// <summary>Weights per scale along K (weight-only mode).</summary>
+    public int BlockSize { get; init; } = DefaultBlockSize;
+
+    /// <summary>Symmetric blocks (implicit zero point) or one zero point per block (weight-only mode).</summary>
+    public bool Symmetric { get; init; } = true;
 }
 
 /// <summary>Calibration data for activation ranges: a CSV file with the same columns as validation data.</summary>

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Reflection;
+using System.Runtime.Serialization;
 using EdgeML.Engine.Diagnostics;
 using YamlDotNet.RepresentationModel;
 
@@ -85,15 +87,24 @@ internal sealed class RecipeNode
         throw Invalid($"{Display} must be one of: {string.Join(", ", allowed)}, not '{text}'{hint}");
     }
 
-    /// <summary>An enum member, written as its lower-case name (<c>int8</c>, <c>minmax</c>).</summary>
+    /// <summary>An enum member, written as its lower-case name (<c>int8</c>, <c>minmax</c>) or its <see cref="EnumMemberAttribute"/> value.</summary>
     public TEnum AsEnum<TEnum>()
-        where TEnum : struct, Enum =>
-        Enum.Parse<TEnum>(AsOneOf(EnumNames<TEnum>()), ignoreCase: true);
+        where TEnum : struct, Enum
+    {
+        var names = EnumNames<TEnum>();
+        var name = AsOneOf(names);
+        return Enum.GetValues<TEnum>()[names.ToList().IndexOf(name)];
+    }
 
-    /// <summary>How recipes spell the members of <typeparamref name="TEnum"/>.</summary>
+    /// <summary>
+    /// How recipes spell the members of <typeparamref name="TEnum"/>, in <see cref="Enum.GetValues{TEnum}"/> order:
+    /// the lower-case name, unless <see cref="EnumMemberAttribute"/> gives another (<c>weight_only</c>).
+    /// </summary>
     public static IReadOnlyList<string> EnumNames<TEnum>()
         where TEnum : struct, Enum =>
-        Enum.GetNames<TEnum>().Select(name => name.ToLowerInvariant()).ToArray();
+        Enum.GetValues<TEnum>()
+            .Select(value => typeof(TEnum).GetField(value.ToString())!.GetCustomAttribute<EnumMemberAttribute>()?.Value ?? value.ToString().ToLowerInvariant())
+            .ToArray();
 
     public IReadOnlyList<RecipeNode> AsList() =>
         node is YamlSequenceNode sequence

@@ -206,10 +206,13 @@ public static class RecipeParser
 
     private static QuantizeStep ReadQuantize(RecipeMapping quantize, SourceLocation location, string folder, bool hasValidation)
     {
+        var mode = ReadMode(quantize.Optional("mode"));
         var calibration = quantize.Optional("calibration") is { } calibrationNode
             ? ReadCalibration(calibrationNode.AsMapping(RecipeSection.Calibration), folder)
             : null;
-        if (calibration is null && !hasValidation)
+
+        // Only static quantization needs activation ranges; fp16 uses them, when there is data, to guard overflow.
+        if (mode == QuantizationMode.Static && calibration is null && !hasValidation)
         {
             throw new EdgeMLException(
                 DiagnosticCodes.RecipeMissingKey,
@@ -219,13 +222,51 @@ public static class RecipeParser
 
         return new QuantizeStep(
             location,
-            quantize.Optional("weights")?.AsEnum<WeightType>() ?? WeightType.Int8,
+            ReadWeightType(quantize.Optional("weights"), mode),
             quantize.Optional("activations")?.AsEnum<ActivationType>() ?? ActivationType.Int8,
             quantize.Optional("per_channel")?.AsBool() ?? true,
             quantize.Optional("ops")?.AsStringList(allowEmpty: false, allowed: QuantizeStep.DefaultOpTypes) ?? QuantizeStep.DefaultOpTypes,
             quantize.Optional("exclude")?.AsStringList(allowEmpty: true) ?? [],
-            calibration);
+            calibration)
+        {
+            Mode = mode,
+            BlockSize = WeightOnlyOption(quantize.Optional("block_size"), mode, ReadBlockSize) ?? QuantizeStep.DefaultBlockSize,
+            Symmetric = WeightOnlyOption(quantize.Optional("symmetric"), mode, node => node.AsBool()) ?? true,
+        };
     }
+
+    private static QuantizationMode ReadMode(RecipeNode? node)
+    {
+        var mode = node?.AsEnum<QuantizationMode>() ?? QuantizationMode.Static;
+
+        // The recipe format reserves fp16; the converter is not part of this version yet.
+        return mode == QuantizationMode.Fp16
+            ? throw node!.Invalid($"{node.Display} fp16 is not available in this version of EdgeML.Build yet; use static or weight_only")
+            : mode;
+    }
+
+    private static WeightType ReadWeightType(RecipeNode? node, QuantizationMode mode)
+    {
+        var weights = node?.AsEnum<WeightType>() ?? (mode == QuantizationMode.WeightOnly ? WeightType.Int4 : WeightType.Int8);
+        return weights == WeightType.Int4 && mode != QuantizationMode.WeightOnly
+            ? throw node!.Invalid($"{node.Display} is int4, which needs 'mode: weight_only': only MatMulNBits packs 4-bit weights")
+            : weights;
+    }
+
+    private static int ReadBlockSize(RecipeNode node)
+    {
+        var size = node.AsInt();
+        return QuantizeStep.BlockSizes.Contains(size)
+            ? size
+            : throw node.Invalid($"{node.Display} must be one of: {string.Join(", ", QuantizeStep.BlockSizes)}, not {size}");
+    }
+
+    // block_size and symmetric shape weight-only blocks; anywhere else they would silently mean nothing.
+    private static T? WeightOnlyOption<T>(RecipeNode? node, QuantizationMode mode, Func<RecipeNode, T> read)
+        where T : struct =>
+        node is null ? null
+        : mode == QuantizationMode.WeightOnly ? read(node)
+        : throw node.Invalid($"{node.Display} applies only to 'mode: weight_only'");
 
     private static CalibrationSpec ReadCalibration(RecipeMapping calibration, string folder) =>
         new(

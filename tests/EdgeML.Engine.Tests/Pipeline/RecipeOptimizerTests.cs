@@ -106,6 +106,29 @@ public sealed class RecipeOptimizerTests
     }
 
     [TestMethod]
+    public void WeightOnlyInt4DigitsPassTheAccuracyGateAtUnderAFifthOfTheSize()
+    {
+        using var temp = new TempDirectory();
+        var digits = DigitsRecipe(temp, new AccuracyGate(At(temp, 0.9, 12), null));
+        var recipe = digits with
+        {
+            Steps = [new QuantizeStep(new SourceLocation(digits.FilePath, 5, 5), WeightType.Int4, ActivationType.Int8, PerChannel: true, QuantizeStep.DefaultOpTypes, [], null) { Mode = QuantizationMode.WeightOnly }],
+        };
+        var layout = new OutputLayout(temp.File("out"), recipe.Id);
+
+        var outcome = Optimize(new RecipeOptimizer(new OptimizationCache(temp.File("cache"))), recipe, layout);
+
+        Assert.IsTrue(outcome.Succeeded, string.Join("\n", outcome.Diagnostics));
+        var measured = outcome.Report.Measurements;
+        Assert.IsGreaterThanOrEqualTo(0.9, measured.CompressedAccuracy!.Value);
+        Assert.IsLessThan(0.2, measured.SizeRatio, "int4 blocks of 32 with a float scale each: 4.5 bits a weight");
+        var step = outcome.Report.Steps.Single();
+        CollectionAssert.AreEqual(new[] { "fc1", "fc2", "fc3" }, step.QuantizedNodes!.ToArray(), "the Gemms become MatMulNBits + Add");
+        Assert.IsNull(step.CalibrationSamples, "weight-only quantization needs no calibration");
+        Assert.IsTrue(OnnxModelFile.Load(layout.Model).Graph.Node.Any(n => n.OpType == "MatMulNBits"));
+    }
+
+    [TestMethod]
     public void ChannelPruningWithReconstructionKeepsTheDigitsReadable()
     {
         using var temp = new TempDirectory();

@@ -50,7 +50,9 @@ public sealed class RecipeSchemaTests
     [TestMethod]
     public void SchemaEnumsAreTheParsersValues()
     {
+        AssertEnum(RecipeNode.EnumNames<QuantizationMode>(), Node("steps[].quantize.mode"));
         AssertEnum(RecipeNode.EnumNames<WeightType>(), Node("steps[].quantize.weights"));
+        CollectionAssert.AreEqual(QuantizeStep.BlockSizes.ToArray(), Node("steps[].quantize.block_size").GetProperty("enum").EnumerateArray().Select(size => size.GetInt32()).ToArray());
         AssertEnum(RecipeNode.EnumNames<ActivationType>(), Node("steps[].quantize.activations"));
         AssertEnum(RecipeNode.EnumNames<CalibrationMethod>(), Node("steps[].quantize.calibration.method"));
         AssertEnum(QuantizeStep.DefaultOpTypes, Node("steps[].quantize.ops").GetProperty("items"));
@@ -74,6 +76,7 @@ public sealed class RecipeSchemaTests
     public void SchemaDefaultsAreTheParsersDefaults()
     {
         Assert.AreEqual(RecipeParser.FormatVersion, Node("version").GetProperty("default").GetInt32());
+        Assert.AreEqual(QuantizeStep.DefaultBlockSize, Node("steps[].quantize.block_size").GetProperty("default").GetInt32());
         Assert.AreEqual(CalibrationSpec.DefaultSamples, Node("steps[].quantize.calibration.samples").GetProperty("default").GetInt32());
         Assert.AreEqual(ValidationSpec.DefaultLabelColumn, Node("validation.label").GetProperty("default").GetString());
         CollectionAssert.AreEqual(

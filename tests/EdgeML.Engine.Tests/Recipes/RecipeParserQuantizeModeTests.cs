@@ -1,0 +1,69 @@
+using EdgeML.Engine.Diagnostics;
+using EdgeML.Engine.Recipes;
+
+namespace EdgeML.Engine.Tests.Recipes;
+
+/// <summary>The <c>quantize</c> step's <c>mode</c> and the keys that only weight-only quantization reads.</summary>
+[TestClass]
+public sealed class RecipeParserQuantizeModeTests
+{
+    private RecipeFolder folder = null!;
+
+    [TestInitialize]
+    public void CreateFolder() => folder = new RecipeFolder();
+
+    [TestCleanup]
+    public void DeleteFolder() => folder.Dispose();
+
+    [TestMethod]
+    public void WeightOnlyReadsItsBlockSettingsAndNeedsNoCalibrationData()
+    {
+        var recipe = folder.Parse("""
+            model: digits.onnx
+            steps:
+              - quantize:
+                  mode: weight_only
+                  weights: int4
+                  block_size: 128
+                  symmetric: false
+            """);
+
+        var quantize = (QuantizeStep)recipe.Steps.Single();
+        Assert.AreEqual(QuantizationMode.WeightOnly, quantize.Mode);
+        Assert.AreEqual(WeightType.Int4, quantize.Weights);
+        Assert.AreEqual(128, quantize.BlockSize);
+        Assert.IsFalse(quantize.Symmetric);
+        Assert.IsNull(quantize.Calibration);
+    }
+
+    [TestMethod]
+    public void ModeDefaultsToStaticAndWeightOnlyToSymmetricInt4BlocksOf32()
+    {
+        var withData = "model: digits.onnx\nvalidation: {data: digits-test.csv}\nsteps:\n";
+
+        var plain = (QuantizeStep)folder.Parse(withData + "  - quantize:\n").Steps.Single();
+        var weightOnly = (QuantizeStep)folder.Parse(withData + "  - quantize: {mode: weight_only}\n").Steps.Single();
+        var weightOnlyInt8 = (QuantizeStep)folder.Parse(withData + "  - quantize: {mode: weight_only, weights: int8}\n").Steps.Single();
+
+        Assert.AreEqual(QuantizationMode.Static, plain.Mode);
+        Assert.AreEqual(WeightType.Int8, plain.Weights);
+        Assert.AreEqual((QuantizationMode.WeightOnly, WeightType.Int4, QuantizeStep.DefaultBlockSize, true), (weightOnly.Mode, weightOnly.Weights, weightOnly.BlockSize, weightOnly.Symmetric));
+        Assert.AreEqual(WeightType.Int8, weightOnlyInt8.Weights);
+    }
+
+    [TestMethod]
+    [DataRow("  - quantize: {weights: int4}\n", 4, 25, "needs 'mode: weight_only'", DisplayName = "int4 in static mode")]
+    [DataRow("  - quantize: {mode: weight_only, block_size: 48}\n", 4, 47, "must be one of: 32, 64, 128, not 48", DisplayName = "unsupported block size")]
+    [DataRow("  - quantize: {block_size: 64}\n", 4, 28, "applies only to 'mode: weight_only'", DisplayName = "block size in static mode")]
+    [DataRow("  - quantize: {symmetric: false}\n", 4, 27, "applies only to 'mode: weight_only'", DisplayName = "symmetric in static mode")]
+    [DataRow("  - quantize: {mode: fp16}\n", 4, 22, "fp16 is not available in this version", DisplayName = "fp16 not yet available")]
+    [DataRow("  - quantize: {mode: weightonly}\n", 4, 22, "did you mean 'weight_only'?", DisplayName = "mode typo")]
+    public void InvalidCombinationsAreInvalidValuesAtTheValue(string step, int line, int column, string explanation)
+    {
+        var error = folder.ParseError("model: digits.onnx\nvalidation: {data: digits-test.csv}\nsteps:\n" + step);
+
+        Assert.AreEqual(DiagnosticCodes.RecipeInvalidValue, error.Code, error.ToString());
+        Assert.AreEqual(folder.At(line, column), error.Location, error.ToString());
+        Assert.Contains(explanation, error.Message);
+    }
+}
