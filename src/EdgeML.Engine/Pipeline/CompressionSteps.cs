@@ -1,6 +1,7 @@
 using EdgeML.Engine.Calibration;
 using EdgeML.Engine.Data;
 using EdgeML.Engine.Diagnostics;
+using EdgeML.Engine.Onnx.Preparation;
 using EdgeML.Engine.Onnx.Protobuf;
 using EdgeML.Engine.Pruning;
 using EdgeML.Engine.Pruning.Structured;
@@ -64,6 +65,7 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
 
     private (ModelProto, StepReport) StaticQuantize(ModelProto model, QuantizeStep step, List<Diagnostic> warnings)
     {
+        model = OpsetUpgrade.ToAtLeast(model, QdqQuantizer.RequiredOpset(step), step.Location);
         var plan = QdqQuantizer.Plan(model, step);
         WarnSkipped(plan.Skipped, step, warnings);
 

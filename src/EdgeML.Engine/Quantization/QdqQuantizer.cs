@@ -19,10 +19,13 @@ public static class QdqQuantizer
     private const int PerTensorOpset = 10;
 
     /// <summary>Decides which nodes to quantize. Fails for models whose opset cannot express the result.</summary>
+    /// <summary>The oldest default-domain opset that can express the step's result (per-axis DequantizeLinear needs 13).</summary>
+    public static long RequiredOpset(QuantizeStep step) => step.PerChannel ? PerChannelOpset : PerTensorOpset;
+
     public static QuantizationPlan Plan(ModelProto model, QuantizeStep step)
     {
         var opset = model.DefaultOpset();
-        var needed = step.PerChannel ? PerChannelOpset : PerTensorOpset;
+        var needed = RequiredOpset(step);
         if (opset < needed)
         {
             throw new EdgeMLException(DiagnosticCodes.ModelUnsupported,

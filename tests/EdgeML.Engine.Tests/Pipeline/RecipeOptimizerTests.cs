@@ -191,6 +191,22 @@ public sealed class RecipeOptimizerTests
         Assert.AreEqual(DiagnosticCodes.GateAccuracy, outcome.Diagnostics.Single(d => d.Severity == Severity.Error).Code);
     }
 
+    [TestMethod]
+    public void AnOpset11ModelIsRaisedTo13ForPerChannelQuantization()
+    {
+        using var temp = new TempDirectory();
+        var recipe = DigitsRecipe(temp, new AccuracyGate(null, At(temp, 0.01, 12)));
+        var old = OnnxModelFile.Load(recipe.Model.Value);
+        old.OpsetImport.Single().Version = 11;
+        OnnxModelFile.Save(old, recipe.Model.Value);
+        var layout = new OutputLayout(temp.File("out"), recipe.Id);
+
+        var outcome = Optimize(new RecipeOptimizer(new OptimizationCache(temp.File("cache"))), recipe, layout);
+
+        Assert.IsTrue(outcome.Succeeded, string.Join("\n", outcome.Diagnostics));
+        Assert.AreEqual(13, OnnxModelFile.Load(layout.Model).DefaultOpset());
+    }
+
     private static OptimizationOutcome Optimize(RecipeOptimizer optimizer, Recipe recipe, OutputLayout layout)
     {
         var bytes = File.ReadAllBytes(recipe.Model.Value);
