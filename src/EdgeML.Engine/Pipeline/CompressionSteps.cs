@@ -61,7 +61,8 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
             $"{s.OpType} node '{s.NodeName}' stays in float: {s.Reason}", step.Location)));
 
         var (calibration, location) = CalibrationData(step.Calibration, step.Location);
-        var ranges = timings.Time("calibrate", () => MinMaxCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, location));
+        var collectors = RangeCollectors.For(step.Calibration?.Method ?? CalibrationMethod.MinMax, step.Calibration?.Percentile ?? CalibrationSpec.DefaultPercentile);
+        var ranges = timings.Time("calibrate", () => ActivationCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, location, collectors));
         var quantized = timings.Time("quantize", () => QdqQuantizer.Apply(model, plan, ranges, step));
         return (quantized, new StepReport("quantize") { QuantizedNodes = plan.QuantizedNodeNames, SkippedNodes = plan.Skipped, CalibrationSamples = calibration.Count });
     }
