@@ -72,7 +72,7 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
         {
             if (spec is { } calibration)
             {
-                var data = CsvDatasetReader.Read(calibration.Data.Value, recipe.Validation?.LabelColumnName ?? ValidationSpec.DefaultLabelColumn, labelRequired: false,
+                var data = DatasetReader.Read(calibration.Data.Value, recipe.Validation?.LabelColumnName ?? ValidationSpec.DefaultLabelColumn, labelRequired: false,
                     recipe.Validation?.FeatureColumns?.Value, recipe.Labels?.Value, calibration.Data.Location);
                 return (data.Sample(calibration.Samples, calibration.Seed), calibration.Data.Location);
             }
