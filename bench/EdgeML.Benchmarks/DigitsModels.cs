@@ -39,7 +39,7 @@ internal static class DigitsModels
         var model = OnnxModelFile.Load(PathOf("digits.onnx"));
         var step = new QuantizeStep(Here, WeightType.Int8, ActivationType.Int8, PerChannel: true, QuantizeStep.DefaultOpTypes, [], Calibration: null);
         var plan = QdqQuantizer.Plan(model, step);
-        var ranges = MinMaxCalibrator.Collect(model, plan.TensorsToCalibrate, Test.Value.Sample(CalibrationSamples, seed: 1), Here);
+        var ranges = ActivationCalibrator.Collect(model, plan.TensorsToCalibrate, Test.Value.Sample(CalibrationSamples, seed: 1), Here);
         return QdqQuantizer.Apply(model, plan, ranges, step).ToByteArray();
     }
 

@@ -70,7 +70,8 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
         WarnSkipped(plan.Skipped, step, warnings);
 
         var (calibration, location) = CalibrationData(step.Calibration, step.Location);
-        var ranges = timings.Time("calibrate", () => MinMaxCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, location));
+        var collectors = RangeCollectors.For(step.Calibration?.Method ?? CalibrationMethod.MinMax, step.Calibration?.Percentile ?? CalibrationSpec.DefaultPercentile);
+        var ranges = timings.Time("calibrate", () => ActivationCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, location, collectors));
         var quantized = timings.Time("quantize", () => QdqQuantizer.Apply(model, plan, ranges, step));
         return (quantized, new StepReport("quantize") { QuantizedNodes = plan.QuantizedNodeNames, SkippedNodes = plan.Skipped, CalibrationSamples = calibration.Count });
     }
@@ -91,7 +92,7 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
         {
             if (spec is { } calibration)
             {
-                var data = CsvDatasetReader.Read(calibration.Data.Value, recipe.Validation?.LabelColumnName ?? ValidationSpec.DefaultLabelColumn, labelRequired: false,
+                var data = DatasetReader.Read(calibration.Data.Value, recipe.Validation?.LabelColumnName ?? ValidationSpec.DefaultLabelColumn, labelRequired: false,
                     recipe.Validation?.FeatureColumns?.Value, recipe.Labels?.Value, calibration.Data.Location);
                 return (data.Sample(calibration.Samples, calibration.Seed), calibration.Data.Location);
             }

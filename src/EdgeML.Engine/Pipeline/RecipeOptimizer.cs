@@ -190,7 +190,7 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
 
     private static (LabeledDataset Data, SourceLocation Location) ReadValidation(ValidationSpec spec, Recipe recipe)
     {
-        var data = CsvDatasetReader.Read(spec.Data.Value, spec.LabelColumnName, labelRequired: true,
+        var data = DatasetReader.Read(spec.Data.Value, spec.LabelColumnName, labelRequired: true,
             spec.FeatureColumns?.Value, recipe.Labels?.Value, spec.Data.Location);
         return (spec.Samples is { } samples ? data.Take(samples.Value) : data, spec.Data.Location);
     }

@@ -204,7 +204,14 @@ public enum ActivationType
 /// <summary>How activation ranges are estimated from calibration data.</summary>
 public enum CalibrationMethod
 {
+    /// <summary>The observed minimum and maximum.</summary>
     MinMax,
+
+    /// <summary>The (100 − p)th to pth percentile of the values (<see cref="CalibrationSpec.Percentile"/>).</summary>
+    Percentile,
+
+    /// <summary>The symmetric threshold that minimizes the KL divergence between the values and their quantized form.</summary>
+    Entropy,
 }
 
 /// <summary>
@@ -240,10 +247,18 @@ public sealed record QuantizeStep(
     public bool Symmetric { get; init; } = true;
 }
 
-/// <summary>Calibration data for activation ranges: a CSV file with the same columns as validation data.</summary>
+/// <summary>
+/// Calibration data for activation ranges: a CSV file with the same columns as validation data, or a
+/// <c>.npy</c>/<c>.npz</c> array of samples.
+/// </summary>
 public sealed record CalibrationSpec(Located<string> Data, int Samples, CalibrationMethod Method, int Seed)
 {
     public const int DefaultSamples = 128;
+
+    public const double DefaultPercentile = 99.999;
+
+    /// <summary>For <see cref="CalibrationMethod.Percentile"/>: p, the range runs from the (100 − p)th to the pth percentile.</summary>
+    public double Percentile { get; init; } = DefaultPercentile;
 }
 
 /// <summary>

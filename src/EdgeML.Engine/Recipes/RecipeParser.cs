@@ -268,12 +268,24 @@ public static class RecipeParser
         : mode == QuantizationMode.WeightOnly ? read(node)
         : throw node.Invalid($"{node.Display} applies only to 'mode: weight_only'");
 
-    private static CalibrationSpec ReadCalibration(RecipeMapping calibration, string folder) =>
-        new(
+    private static CalibrationSpec ReadCalibration(RecipeMapping calibration, string folder)
+    {
+        var method = calibration.Optional("method")?.AsEnum<CalibrationMethod>() ?? CalibrationMethod.MinMax;
+        var percentile = calibration.Optional("percentile");
+        if (percentile is not null && method != CalibrationMethod.Percentile)
+        {
+            throw percentile.Invalid($"{percentile.Display} applies only to 'method: percentile'; this calibration uses '{method.ToString().ToLowerInvariant()}'");
+        }
+
+        return new CalibrationSpec(
             ReadExistingFile(calibration.Required("data"), folder),
             calibration.Optional("samples")?.AsInt(minimum: 1) ?? CalibrationSpec.DefaultSamples,
-            calibration.Optional("method")?.AsEnum<CalibrationMethod>() ?? CalibrationMethod.MinMax,
-            calibration.Optional("seed")?.AsInt() ?? 0);
+            method,
+            calibration.Optional("seed")?.AsInt() ?? 0)
+        {
+            Percentile = percentile?.AsPercentile() ?? CalibrationSpec.DefaultPercentile,
+        };
+    }
 
     private static GateSpec ReadGates(RecipeMapping gates, bool hasValidation)
     {

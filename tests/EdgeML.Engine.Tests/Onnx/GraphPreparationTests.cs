@@ -87,7 +87,7 @@ public sealed class GraphPreparationTests
         var (prepared, report) = GraphPreparation.Prepare(model);
         var step = new QuantizeStep(Here, WeightType.Int8, ActivationType.Int8, PerChannel: true, QuantizeStep.DefaultOpTypes, [], null);
         var plan = QdqQuantizer.Plan(prepared, step);
-        var quantized = QdqQuantizer.Apply(prepared, plan, MinMaxCalibrator.Collect(prepared, plan.TensorsToCalibrate, RandomData.Uniform(16, 16), Here), step);
+        var quantized = QdqQuantizer.Apply(prepared, plan, ActivationCalibrator.Collect(prepared, plan.TensorsToCalibrate, RandomData.Uniform(16, 16), Here), step);
 
         CollectionAssert.AreEqual(new[] { "dense/kernel" }, report.ConstantsMadeInitializers.ToArray());
         CollectionAssert.AreEqual(new[] { "dense" }, plan.QuantizedNodeNames.ToArray(), "the weight is now a constant the quantizer can see");

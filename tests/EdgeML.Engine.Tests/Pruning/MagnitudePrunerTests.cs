@@ -184,7 +184,7 @@ public sealed class MagnitudePrunerTests
         var (pruned, report) = MagnitudePruner.Apply(model, Step(0.5));
         var quantize = new QuantizeStep(Here, WeightType.Int8, ActivationType.Int8, PerChannel: true, QuantizeStep.DefaultOpTypes, [], null);
         var plan = QdqQuantizer.Plan(pruned, quantize);
-        var ranges = MinMaxCalibrator.Collect(pruned, plan.TensorsToCalibrate, RandomData.Uniform(32, 64), Here);
+        var ranges = ActivationCalibrator.Collect(pruned, plan.TensorsToCalibrate, RandomData.Uniform(32, 64), Here);
 
         var quantized = QdqQuantizer.Apply(pruned, plan, ranges, quantize);
 

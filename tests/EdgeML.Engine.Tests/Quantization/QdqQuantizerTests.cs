@@ -189,7 +189,7 @@ public sealed class QdqQuantizerTests
     private static (ModelProto Model, QuantizationPlan Plan) Quantize(ModelProto model, QuantizeStep step, LabeledDataset calibration)
     {
         var plan = QdqQuantizer.Plan(model, step);
-        var ranges = MinMaxCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, Here);
+        var ranges = ActivationCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, Here);
         return (QdqQuantizer.Apply(model, plan, ranges, step), plan);
     }
 

@@ -142,6 +142,35 @@ public sealed class RecipeParserTests
     }
 
     [TestMethod]
+    public void CalibrationMethodsAndPercentileParse()
+    {
+        var recipe = folder.Parse("""
+            model: digits.onnx
+            steps:
+              - prune_channels: { ratio: 0.3, calibration: { data: calib.csv, method: entropy } }
+              - quantize: { calibration: { data: calib.csv, method: percentile, percentile: 99.99 } }
+            """);
+
+        var channels = ((PruneChannelsStep)recipe.Steps[0]).Calibration!;
+        Assert.AreEqual(CalibrationMethod.Entropy, channels.Method);
+        var quantize = ((QuantizeStep)recipe.Steps[1]).Calibration!;
+        Assert.AreEqual(CalibrationMethod.Percentile, quantize.Method);
+        Assert.AreEqual(99.99, quantize.Percentile);
+    }
+
+    [TestMethod]
+    public void PercentileDefaultsWithItsMethod()
+    {
+        var recipe = folder.Parse("""
+            model: digits.onnx
+            steps:
+              - quantize: { calibration: { data: calib.csv, method: percentile } }
+            """);
+
+        Assert.AreEqual(CalibrationSpec.DefaultPercentile, ((QuantizeStep)recipe.Steps.Single()).Calibration!.Percentile);
+    }
+
+    [TestMethod]
     public void ModelOnlyRecipeHasNoStepsOrGates()
     {
         var recipe = folder.Parse("model: digits.onnx");

@@ -78,6 +78,7 @@ public sealed class RecipeSchemaTests
         Assert.AreEqual(RecipeParser.FormatVersion, Node("version").GetProperty("default").GetInt32());
         Assert.AreEqual(QuantizeStep.DefaultBlockSize, Node("steps[].quantize.block_size").GetProperty("default").GetInt32());
         Assert.AreEqual(CalibrationSpec.DefaultSamples, Node("steps[].quantize.calibration.samples").GetProperty("default").GetInt32());
+        Assert.AreEqual(CalibrationSpec.DefaultPercentile, Node("steps[].quantize.calibration.percentile").GetProperty("default").GetDouble());
         Assert.AreEqual(ValidationSpec.DefaultLabelColumn, Node("validation.label").GetProperty("default").GetString());
         CollectionAssert.AreEqual(
             QuantizeStep.DefaultOpTypes.ToArray(),

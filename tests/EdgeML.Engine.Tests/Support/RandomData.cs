@@ -16,4 +16,17 @@ internal static class RandomData
 
         return new LabeledDataset("random", values, features, labels: null);
     }
+
+    /// <summary>Standard normal values (Box–Muller).</summary>
+    public static float[] Normal(int count, int seed = 7)
+    {
+        var random = new Random(seed);
+        var values = new float[count];
+        for (var i = 0; i < count; i++)
+        {
+            values[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+        }
+
+        return values;
+    }
 }

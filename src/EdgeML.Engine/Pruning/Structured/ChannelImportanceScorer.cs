@@ -54,7 +54,7 @@ internal static class ChannelImportanceScorer
 
         var sums = outputs.Select(o => new double[o.Group.Channels]).ToArray();
         var counts = new long[outputs.Length];
-        using var runner = ModelRunner.Create(MinMaxCalibrator.ExposeTensors(model, outputs.Select(o => o.Tensor)).ToByteArray(), "the model to prune");
+        using var runner = ModelRunner.Create(ActivationCalibrator.ExposeTensors(model, outputs.Select(o => o.Tensor)).ToByteArray(), "the model to prune");
         runner.RunBatches(data, outputs.Select(o => o.Tensor).ToArray(), batch =>
         {
             for (var i = 0; i < outputs.Length; i++)

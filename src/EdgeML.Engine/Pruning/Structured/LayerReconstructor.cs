@@ -45,7 +45,7 @@ internal static class LayerReconstructor
         var equations = new NormalEquations(current[0].Length, current.Length);
 
         string[] tensors = [TwinModel.Prefix + node.Input[0], node.Output[0]];
-        using (var runner = ModelRunner.Create(MinMaxCalibrator.ExposeTensors(TwinModel.Build(original, pruned), tensors).ToByteArray(), "the pruned model"))
+        using (var runner = ModelRunner.Create(ActivationCalibrator.ExposeTensors(TwinModel.Build(original, pruned), tensors).ToByteArray(), "the pruned model"))
         {
             runner.RunBatches(data, tensors, batch =>
             {

@@ -1,27 +1,36 @@
-using System.Numerics.Tensors;
 using EdgeML.Engine.Data;
 using EdgeML.Engine.Diagnostics;
 using EdgeML.Engine.Inference;
 using EdgeML.Engine.Onnx.Protobuf;
 using EdgeML.Engine.Quantization;
+using EdgeML.Engine.Recipes;
 using Google.Protobuf;
 
 namespace EdgeML.Engine.Calibration;
 
 /// <summary>
-/// Measures the value range of chosen tensors over calibration data by running the float model once, with
-/// those tensors exposed as extra outputs. Only a running min and max per tensor is kept, so memory stays
-/// flat however many samples are used.
+/// Measures the range of chosen tensors over calibration data by running the float model once, with those
+/// tensors exposed as extra outputs, and feeding each batch to one <see cref="IRangeCollector"/> per tensor.
+/// Collectors keep bounded state, so memory stays flat however many samples are used.
 /// </summary>
-public static class MinMaxCalibrator
+public static class ActivationCalibrator
 {
-    public static IReadOnlyDictionary<string, TensorRange> Collect(ModelProto model, IReadOnlyList<string> tensors, LabeledDataset data, SourceLocation dataLocation)
+    /// <param name="model">The float model.</param>
+    /// <param name="tensors">Graph inputs and intermediate tensors to measure.</param>
+    /// <param name="data">Calibration samples.</param>
+    /// <param name="dataLocation">Where the recipe names the data, for errors.</param>
+    /// <param name="newCollector">Makes the collector of one tensor (<see cref="RangeCollectors.For"/>); min-max when null.</param>
+    public static IReadOnlyDictionary<string, TensorRange> Collect(ModelProto model, IReadOnlyList<string> tensors, LabeledDataset data, SourceLocation dataLocation,
+        Func<IRangeCollector>? newCollector = null)
     {
+        newCollector ??= RangeCollectors.For(CalibrationMethod.MinMax);
         var ranges = new Dictionary<string, TensorRange>(StringComparer.Ordinal);
         var graphInputs = model.Graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var input in tensors.Where(graphInputs.Contains))
         {
-            ranges[input] = new TensorRange(TensorPrimitives.Min<float>(data.Features), TensorPrimitives.Max<float>(data.Features));
+            var collector = newCollector();
+            collector.Add(data.Features);
+            ranges[input] = collector.Range();
         }
 
         var intermediates = tensors.Where(t => !graphInputs.Contains(t)).ToArray();
@@ -32,22 +41,18 @@ public static class MinMaxCalibrator
 
         using var runner = ModelRunner.Create(ExposeTensors(model, intermediates).ToByteArray(), "the calibration model");
         runner.EnsureFits(data, dataLocation);
-        var running = intermediates.Select(_ => TensorRange.Empty).ToArray();
+        var collectors = intermediates.Select(_ => newCollector()).ToArray();
         runner.RunBatches(data, intermediates, batch =>
         {
             for (var i = 0; i < intermediates.Length; i++)
             {
-                var values = batch.Output(i);
-                if (!values.IsEmpty)
-                {
-                    running[i] = running[i].Include(TensorPrimitives.Min(values), TensorPrimitives.Max(values));
-                }
+                collectors[i].Add(batch.Output(i));
             }
         });
 
         for (var i = 0; i < intermediates.Length; i++)
         {
-            ranges[intermediates[i]] = running[i];
+            ranges[intermediates[i]] = collectors[i].Range();
         }
 
         return ranges;
