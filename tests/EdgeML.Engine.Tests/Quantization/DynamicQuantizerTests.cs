@@ -1,5 +1,4 @@
 using EdgeML.Engine.Diagnostics;
-using EdgeML.Engine.Evaluation;
 using EdgeML.Engine.Inference;
 using EdgeML.Engine.Onnx;
 using EdgeML.Engine.Onnx.Protobuf;
@@ -68,7 +67,7 @@ public sealed class DynamicQuantizerTests
             Assert.AreEqual((int)TensorProto.Types.DataType.Int8, weight.DataType);
             CollectionAssert.AreEqual(new long[] { 256, 512 }, weight.Dims.ToArray(), "B is [K, N]");
             CollectionAssert.AreEqual(perChannel ? new long[] { 512 } : [], result.Model.Graph.Initializer.Single(t => t.Name == fc1.Input[2]).Dims.ToArray());
-            Assert.IsGreaterThanOrEqualTo(0.99, Similarity(model, result.Model, 256), $"per_channel={perChannel}");
+            Assert.IsGreaterThanOrEqualTo(0.99, ModelSimilarity.MeanCosine(model, result.Model, 256), $"per_channel={perChannel}");
         }
     }
 
@@ -154,12 +153,4 @@ public sealed class DynamicQuantizerTests
 
     private static QuantizeStep Step() =>
         new(Here, WeightType.Int8, ActivationType.Int8, PerChannel: true, QuantizeStep.DefaultOpTypes, [], null) { Mode = QuantizationMode.Dynamic };
-
-    private static double Similarity(ModelProto original, ModelProto quantized, int features)
-    {
-        var data = RandomData.Uniform(64, features, seed: 11, min: -1f);
-        using var before = ModelRunner.Create(original.ToByteArray(), "original");
-        using var after = ModelRunner.Create(quantized.ToByteArray(), "quantized");
-        return ModelEvaluation.Run(after, data, Here).MeanCosineSimilarityWith(ModelEvaluation.Run(before, data, Here));
-    }
 }
