@@ -26,6 +26,21 @@ public static class Tensors
     /// <summary>The number of elements a tensor of these dimensions holds.</summary>
     public static long ElementCount(IEnumerable<long> dims) => dims.Aggregate(1L, (count, dim) => count * dim);
 
+    /// <summary>The transpose of a row-major <paramref name="rows"/> × <paramref name="columns"/> matrix.</summary>
+    public static float[] Transpose(float[] values, int rows, int columns)
+    {
+        var transposed = new float[values.Length];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var c = 0; c < columns; c++)
+            {
+                transposed[(c * rows) + r] = values[(r * columns) + c];
+            }
+        }
+
+        return transposed;
+    }
+
     /// <summary>Reads a float tensor whether it stores raw data or the typed <c>float_data</c> field.</summary>
     public static float[] ToFloats(TensorProto tensor)
     {

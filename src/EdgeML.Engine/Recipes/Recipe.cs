@@ -190,6 +190,9 @@ public enum QuantizationMode
     [EnumMember(Value = "weight_only")]
     WeightOnly,
 
+    /// <summary>Int8 weights; activations quantized at run time (ONNX Runtime's DynamicQuantizeMatMul), so no calibration.</summary>
+    Dynamic,
+
     /// <summary>Float16 weights and computation behind a float signature.</summary>
     Fp16,
 }
@@ -219,7 +222,8 @@ public enum CalibrationMethod
 /// default) weights are quantized per output channel, symmetrically, in QDQ form; activations with ranges
 /// calibrated on <see cref="Calibration"/> data (the validation data when the recipe names none).
 /// <see cref="QuantizationMode.WeightOnly"/> packs MatMul/Gemm weights block-wise (<see cref="BlockSize"/>,
-/// <see cref="Symmetric"/>); <see cref="QuantizationMode.Fp16"/> converts to float16.
+/// <see cref="Symmetric"/>); <see cref="QuantizationMode.Dynamic"/> stores int8 weights and quantizes activations at
+/// run time; <see cref="QuantizationMode.Fp16"/> converts to float16.
 /// </summary>
 public sealed record QuantizeStep(
     SourceLocation Location,

@@ -129,6 +129,29 @@ public sealed class RecipeOptimizerTests
     }
 
     [TestMethod]
+    public void DynamicInt8DigitsPassTheAccuracyGateWithoutCalibration()
+    {
+        using var temp = new TempDirectory();
+        var digits = DigitsRecipe(temp, new AccuracyGate(At(temp, 0.95, 12), null));
+        var recipe = digits with
+        {
+            Steps = [new QuantizeStep(new SourceLocation(digits.FilePath, 5, 5), WeightType.Int8, ActivationType.Int8, PerChannel: true, QuantizeStep.DefaultOpTypes, [], null) { Mode = QuantizationMode.Dynamic }],
+        };
+        var layout = new OutputLayout(temp.File("out"), recipe.Id);
+
+        var outcome = Optimize(new RecipeOptimizer(new OptimizationCache(temp.File("cache"))), recipe, layout);
+
+        Assert.IsTrue(outcome.Succeeded, string.Join("\n", outcome.Diagnostics));
+        var measured = outcome.Report.Measurements;
+        Assert.IsGreaterThanOrEqualTo(0.95, measured.CompressedAccuracy!.Value);
+        Assert.IsLessThan(0.27, measured.SizeRatio);
+        var step = outcome.Report.Steps.Single();
+        CollectionAssert.AreEqual(new[] { "fc1", "fc2", "fc3" }, step.QuantizedNodes!.ToArray(), "the Gemms become DynamicQuantizeMatMul");
+        Assert.IsNull(step.CalibrationSamples, "dynamic quantization needs no calibration");
+        Assert.AreEqual(3, OnnxModelFile.Load(layout.Model).Graph.Node.Count(n => n.OpType == "DynamicQuantizeMatMul"));
+    }
+
+    [TestMethod]
     public void ChannelPruningWithReconstructionKeepsTheDigitsReadable()
     {
         using var temp = new TempDirectory();

@@ -1,6 +1,5 @@
 using EdgeML.Engine.Data;
 using EdgeML.Engine.Diagnostics;
-using EdgeML.Engine.Evaluation;
 using EdgeML.Engine.Inference;
 using EdgeML.Engine.Onnx;
 using EdgeML.Engine.Onnx.Protobuf;
@@ -26,7 +25,7 @@ public sealed class WeightOnlyQuantizerTests
 
         CollectionAssert.AreEqual(new[] { "dense1", "dense2", "dense3", "dense4" }, result.QuantizedNodeNames.ToArray());
         Assert.IsEmpty(result.Skipped);
-        Assert.IsGreaterThanOrEqualTo(0.99, Similarity(model, result.Model, 512));
+        Assert.IsGreaterThanOrEqualTo(0.99, ModelSimilarity.MeanCosine(model, result.Model, 512));
         Assert.IsLessThanOrEqualTo(0.17, result.Model.CalculateSize() / (double)model.CalculateSize());
         Assert.IsFalse(result.Model.Graph.Initializer.Any(t => t.DataType == (int)TensorProto.Types.DataType.Float && t.Dims.Count == 2), "no float weight matrix is left");
     }
@@ -38,7 +37,7 @@ public sealed class WeightOnlyQuantizerTests
 
         var result = WeightOnlyQuantizer.Apply(model, Step(WeightType.Int8));
 
-        Assert.IsGreaterThanOrEqualTo(0.999, Similarity(model, result.Model, 512));
+        Assert.IsGreaterThanOrEqualTo(0.999, ModelSimilarity.MeanCosine(model, result.Model, 512));
         Assert.IsTrue(result.Model.Graph.Node.Where(n => n.OpType == "MatMulNBits").All(n => n.GetInt("bits", 0) == 8));
         Assert.IsLessThan(0.3, result.Model.CalculateSize() / (double)model.CalculateSize());
     }
@@ -58,7 +57,7 @@ public sealed class WeightOnlyQuantizerTests
             var result = WeightOnlyQuantizer.Apply(model, Step(weights) with { Symmetric = false });
 
             Assert.AreEqual(4, result.Model.Graph.Node.Single(n => n.Name == "dense1").Input.Count, "asymmetric nodes read zero points");
-            Assert.IsGreaterThanOrEqualTo(weights == WeightType.Int4 ? 0.99 : 0.999, Similarity(model, result.Model, 80), weights.ToString());
+            Assert.IsGreaterThanOrEqualTo(weights == WeightType.Int4 ? 0.99 : 0.999, ModelSimilarity.MeanCosine(model, result.Model, 80), weights.ToString());
         }
     }
 
@@ -83,7 +82,7 @@ public sealed class WeightOnlyQuantizerTests
         CollectionAssert.AreEqual(new long[] { 128 }, graph.Initializer.Single(t => t.Name == fc1.Input[2]).Dims.ToArray());
         Assert.AreEqual(fc1.Output[0], graph.Node.Single(n => n.OpType == "Add" && n.Input.Contains("fc1.bias")).Input[0]);
         Assert.AreEqual(1L, result.Model.OpsetImport.Single(o => o.Domain == WeightOnlyQuantizer.MicrosoftDomain).Version);
-        Assert.IsGreaterThanOrEqualTo(0.99, Similarity(model, result.Model, 64));
+        Assert.IsGreaterThanOrEqualTo(0.99, ModelSimilarity.MeanCosine(model, result.Model, 64));
     }
 
     [TestMethod]
@@ -165,12 +164,4 @@ public sealed class WeightOnlyQuantizerTests
 
     private static QuantizeStep Step(WeightType weights) =>
         new(Here, weights, ActivationType.Int8, PerChannel: true, QuantizeStep.DefaultOpTypes, [], null) { Mode = QuantizationMode.WeightOnly };
-
-    private static double Similarity(ModelProto original, ModelProto quantized, int features)
-    {
-        var data = RandomData.Uniform(64, features, seed: 11, min: -1f);
-        using var before = ModelRunner.Create(original.ToByteArray(), "original");
-        using var after = ModelRunner.Create(quantized.ToByteArray(), "quantized");
-        return ModelEvaluation.Run(after, data, Here).MeanCosineSimilarityWith(ModelEvaluation.Run(before, data, Here));
-    }
 }

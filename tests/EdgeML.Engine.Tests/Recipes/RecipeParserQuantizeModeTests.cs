@@ -52,7 +52,22 @@ public sealed class RecipeParserQuantizeModeTests
     }
 
     [TestMethod]
+    public void DynamicIsInt8PerChannelByDefaultAndNeedsNoCalibrationData()
+    {
+        var withoutData = "model: digits.onnx\nsteps:\n";
+
+        var dynamic = (QuantizeStep)folder.Parse(withoutData + "  - quantize: {mode: dynamic}\n").Steps.Single();
+        var perTensor = (QuantizeStep)folder.Parse(withoutData + "  - quantize: {mode: dynamic, weights: int8, per_channel: false}\n").Steps.Single();
+
+        Assert.AreEqual((QuantizationMode.Dynamic, WeightType.Int8, true), (dynamic.Mode, dynamic.Weights, dynamic.PerChannel));
+        Assert.IsNull(dynamic.Calibration);
+        Assert.IsFalse(perTensor.PerChannel);
+    }
+
+    [TestMethod]
     [DataRow("  - quantize: {weights: int4}\n", 4, 25, "needs 'mode: weight_only'", DisplayName = "int4 in static mode")]
+    [DataRow("  - quantize: {mode: dynamic, weights: int4}\n", 4, 40, "needs 'mode: weight_only'", DisplayName = "int4 in dynamic mode")]
+    [DataRow("  - quantize: {mode: dynamic, block_size: 64}\n", 4, 43, "applies only to 'mode: weight_only'", DisplayName = "block size in dynamic mode")]
     [DataRow("  - quantize: {mode: weight_only, block_size: 48}\n", 4, 47, "must be one of: 32, 64, 128, not 48", DisplayName = "unsupported block size")]
     [DataRow("  - quantize: {block_size: 64}\n", 4, 28, "applies only to 'mode: weight_only'", DisplayName = "block size in static mode")]
     [DataRow("  - quantize: {symmetric: false}\n", 4, 27, "applies only to 'mode: weight_only'", DisplayName = "symmetric in static mode")]

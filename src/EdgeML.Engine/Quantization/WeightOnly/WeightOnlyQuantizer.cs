@@ -11,7 +11,7 @@ namespace EdgeML.Engine.Quantization.WeightOnly;
 /// </summary>
 public static class WeightOnlyQuantizer
 {
-    public const string MicrosoftDomain = "com.microsoft";
+    public const string MicrosoftDomain = MicrosoftOperators.Domain;
 
     // Level 4 lets MLAS quantize A to int8 per block and multiply in integers: several times faster on CPU, and
     // well within the fidelity the tests demand; ONNX Runtime falls back to float where the CPU lacks the kernel.
@@ -21,9 +21,9 @@ public static class WeightOnlyQuantizer
     {
         var quantized = model.Clone();
         var (converted, skipped) = new Rewriter(quantized.Graph, step).Run();
-        if (converted.Count > 0 && !quantized.OpsetImport.Any(o => o.Domain == MicrosoftDomain))
+        if (converted.Count > 0)
         {
-            quantized.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
+            MicrosoftOperators.Import(quantized);
         }
 
         return new QuantizationResult(quantized, converted, skipped);
@@ -112,7 +112,7 @@ public static class WeightOnlyQuantizer
             }
 
             var values = Tensors.ToFloats(weight);
-            var columns = match.ChannelAxis == 1 ? Transpose(values, k, n) : values;
+            var columns = match.ChannelAxis == 1 ? Tensors.Transpose(values, k, n) : values;
             var blocks = BlockQuantizer.Quantize(columns, k, n, Bits, step.BlockSize, step.Symmetric);
             var blobSize = step.BlockSize * Bits / 8;
             var packedWeight = Tensors.FromUInt8(_index.FreshName($"{match.Weight}_nbits"), [n, blocks.BlockCount, blobSize], NBitsPacker.Pack(blocks.Codes, n, Bits));
@@ -130,20 +130,6 @@ public static class WeightOnlyQuantizer
 
             _replaced.Add(match.Weight);
             return _packed[key] = names;
-        }
-
-        private static float[] Transpose(float[] values, int rows, int columns)
-        {
-            var transposed = new float[values.Length];
-            for (var r = 0; r < rows; r++)
-            {
-                for (var c = 0; c < columns; c++)
-                {
-                    transposed[(c * rows) + r] = values[(r * columns) + c];
-                }
-            }
-
-            return transposed;
         }
     }
 }
