@@ -6,6 +6,7 @@ using EdgeML.Engine.Onnx.Protobuf;
 using EdgeML.Engine.Pruning;
 using EdgeML.Engine.Pruning.Structured;
 using EdgeML.Engine.Quantization;
+using EdgeML.Engine.Quantization.Fp16;
 using EdgeML.Engine.Quantization.WeightOnly;
 using EdgeML.Engine.Recipes;
 using EdgeML.Engine.Reporting;
@@ -59,7 +60,8 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
     private (ModelProto, StepReport) Quantize(ModelProto model, QuantizeStep step, List<Diagnostic> warnings) => step.Mode switch
     {
         QuantizationMode.Static => StaticQuantize(model, step, warnings),
-        QuantizationMode.WeightOnly => WeightOnly(model, step, warnings),
+        QuantizationMode.WeightOnly => Rewrite(model, step, warnings, WeightOnlyQuantizer.Apply),
+        QuantizationMode.Fp16 => Rewrite(model, step, warnings, Fp16Converter.Apply),
         _ => throw new EdgeMLException(DiagnosticCodes.InternalError, $"no implementation for quantize mode {step.Mode}", step.Location),
     };
 
@@ -76,9 +78,10 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
         return (quantized, new StepReport("quantize") { QuantizedNodes = plan.QuantizedNodeNames, SkippedNodes = plan.Skipped, CalibrationSamples = calibration.Count });
     }
 
-    private (ModelProto, StepReport) WeightOnly(ModelProto model, QuantizeStep step, List<Diagnostic> warnings)
+    // Weight-only and fp16 rewrite weights alone: no calibration, one pass.
+    private (ModelProto, StepReport) Rewrite(ModelProto model, QuantizeStep step, List<Diagnostic> warnings, Func<ModelProto, QuantizeStep, QuantizationResult> rewrite)
     {
-        var result = timings.Time("quantize", () => WeightOnlyQuantizer.Apply(model, step));
+        var result = timings.Time("quantize", () => rewrite(model, step));
         WarnSkipped(result.Skipped, step, warnings);
         return (result.Model, new StepReport("quantize") { QuantizedNodes = result.QuantizedNodeNames, SkippedNodes = result.Skipped });
     }
