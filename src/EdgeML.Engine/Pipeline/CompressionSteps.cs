@@ -7,6 +7,7 @@ using EdgeML.Engine.Pruning;
 using EdgeML.Engine.Pruning.Structured;
 using EdgeML.Engine.Quantization;
 using EdgeML.Engine.Quantization.Dynamic;
+using EdgeML.Engine.Quantization.Fp16;
 using EdgeML.Engine.Quantization.WeightOnly;
 using EdgeML.Engine.Recipes;
 using EdgeML.Engine.Reporting;
@@ -62,6 +63,7 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
         QuantizationMode.Static => StaticQuantize(model, step, warnings),
         QuantizationMode.WeightOnly => WithoutCalibration(WeightOnlyQuantizer.Apply, model, step, warnings),
         QuantizationMode.Dynamic => WithoutCalibration(DynamicQuantizer.Apply, model, step, warnings),
+        QuantizationMode.Fp16 => WithoutCalibration(Fp16Converter.Apply, model, step, warnings),
         _ => throw new EdgeMLException(DiagnosticCodes.InternalError, $"no implementation for quantize mode {step.Mode}", step.Location),
     };
 
@@ -78,7 +80,7 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
         return (quantized, new StepReport("quantize") { QuantizedNodes = plan.QuantizedNodeNames, SkippedNodes = plan.Skipped, CalibrationSamples = calibration.Count });
     }
 
-    // Weight-only and dynamic quantization read only the weights: one rewrite, no calibration.
+    // Weight-only, dynamic and fp16 rewrite the weights alone: one pass, no calibration.
     private (ModelProto, StepReport) WithoutCalibration(Func<ModelProto, QuantizeStep, QuantizationResult> quantizer, ModelProto model, QuantizeStep step, List<Diagnostic> warnings)
     {
         var result = timings.Time("quantize", () => quantizer(model, step));

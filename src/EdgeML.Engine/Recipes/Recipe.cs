@@ -193,7 +193,7 @@ public enum QuantizationMode
     /// <summary>Int8 weights; activations quantized at run time (ONNX Runtime's DynamicQuantizeMatMul), so no calibration.</summary>
     Dynamic,
 
-    /// <summary>Float16 weights and computation behind a float signature.</summary>
+    /// <summary>Float16 weights behind Casts; computation, inputs and outputs stay float.</summary>
     Fp16,
 }
 
@@ -221,9 +221,9 @@ public enum CalibrationMethod
 /// <c>- quantize: {...}</c>: post-training quantization. In <see cref="QuantizationMode.Static"/> mode (the
 /// default) weights are quantized per output channel, symmetrically, in QDQ form; activations with ranges
 /// calibrated on <see cref="Calibration"/> data (the validation data when the recipe names none).
-/// <see cref="QuantizationMode.WeightOnly"/> packs MatMul/Gemm weights block-wise (<see cref="BlockSize"/>,
-/// <see cref="Symmetric"/>); <see cref="QuantizationMode.Dynamic"/> stores int8 weights and quantizes activations at
-/// run time; <see cref="QuantizationMode.Fp16"/> converts to float16.
+/// <see cref="QuantizationMode.WeightOnly"/> packs MatMul/Gemm weights and Gather embedding tables block-wise
+/// (<see cref="BlockSize"/>, <see cref="Symmetric"/>); <see cref="QuantizationMode.Dynamic"/> stores int8 weights and
+/// quantizes activations at run time; <see cref="QuantizationMode.Fp16"/> stores float weights as float16.
 /// </summary>
 public sealed record QuantizeStep(
     SourceLocation Location,
@@ -236,6 +236,16 @@ public sealed record QuantizeStep(
 {
     /// <summary>Operator types quantized when the recipe lists none.</summary>
     public static readonly IReadOnlyList<string> DefaultOpTypes = ["MatMul", "Gemm", "Conv"];
+
+    /// <summary>Weight-only quantization's defaults: Conv has no MatMulNBits form; Gather embedding tables do.</summary>
+    public static readonly IReadOnlyList<string> WeightOnlyDefaultOpTypes = ["MatMul", "Gemm", "Gather"];
+
+    /// <summary>The operator types <c>ops</c> may list in <paramref name="mode"/>; only weight-only quantizes Gather tables.</summary>
+    public static IReadOnlyList<string> AllowedOpTypes(QuantizationMode mode) =>
+        mode == QuantizationMode.WeightOnly ? [.. DefaultOpTypes, "Gather"] : DefaultOpTypes;
+
+    public static IReadOnlyList<string> DefaultOpTypesFor(QuantizationMode mode) =>
+        mode == QuantizationMode.WeightOnly ? WeightOnlyDefaultOpTypes : DefaultOpTypes;
 
     /// <summary>Block sizes along K that weight-only quantization accepts (<c>block_size</c>).</summary>
     public static readonly IReadOnlyList<int> BlockSizes = [32, 64, 128];

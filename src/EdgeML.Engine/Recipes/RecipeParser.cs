@@ -211,7 +211,7 @@ public static class RecipeParser
             ? ReadCalibration(calibrationNode.AsMapping(RecipeSection.Calibration), folder)
             : null;
 
-        // Only static quantization needs activation ranges; fp16 uses them, when there is data, to guard overflow.
+        // Only static quantization needs activation ranges; fp16 and weight-only rewrite weights alone.
         if (mode == QuantizationMode.Static && calibration is null && !hasValidation)
         {
             throw new EdgeMLException(
@@ -225,7 +225,7 @@ public static class RecipeParser
             ReadWeightType(quantize.Optional("weights"), mode),
             quantize.Optional("activations")?.AsEnum<ActivationType>() ?? ActivationType.Int8,
             quantize.Optional("per_channel")?.AsBool() ?? true,
-            quantize.Optional("ops")?.AsStringList(allowEmpty: false, allowed: QuantizeStep.DefaultOpTypes) ?? QuantizeStep.DefaultOpTypes,
+            quantize.Optional("ops")?.AsStringList(allowEmpty: false, allowed: QuantizeStep.AllowedOpTypes(mode)) ?? QuantizeStep.DefaultOpTypesFor(mode),
             quantize.Optional("exclude")?.AsStringList(allowEmpty: true) ?? [],
             calibration)
         {
@@ -235,15 +235,7 @@ public static class RecipeParser
         };
     }
 
-    private static QuantizationMode ReadMode(RecipeNode? node)
-    {
-        var mode = node?.AsEnum<QuantizationMode>() ?? QuantizationMode.Static;
-
-        // The recipe format reserves fp16; the converter is not part of this version yet.
-        return mode == QuantizationMode.Fp16
-            ? throw node!.Invalid($"{node.Display} fp16 is not available in this version of EdgeML.Build yet; use static or weight_only")
-            : mode;
-    }
+    private static QuantizationMode ReadMode(RecipeNode? node) => node?.AsEnum<QuantizationMode>() ?? QuantizationMode.Static;
 
     private static WeightType ReadWeightType(RecipeNode? node, QuantizationMode mode)
     {

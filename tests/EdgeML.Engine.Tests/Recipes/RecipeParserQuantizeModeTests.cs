@@ -65,13 +65,26 @@ public sealed class RecipeParserQuantizeModeTests
     }
 
     [TestMethod]
+    public void Fp16NeedsNoCalibrationDataAndWeightOnlyQuantizesGatherTablesByDefault()
+    {
+        var fp16 = (QuantizeStep)folder.Parse("model: digits.onnx\nsteps:\n  - quantize: {mode: fp16}\n").Steps.Single();
+        var weightOnly = (QuantizeStep)folder.Parse("model: digits.onnx\nsteps:\n  - quantize: {mode: weight_only}\n").Steps.Single();
+        var gatherOnly = (QuantizeStep)folder.Parse("model: digits.onnx\nsteps:\n  - quantize: {mode: weight_only, ops: [Gather]}\n").Steps.Single();
+
+        Assert.AreEqual(QuantizationMode.Fp16, fp16.Mode);
+        Assert.IsNull(fp16.Calibration);
+        CollectionAssert.AreEqual(new[] { "MatMul", "Gemm", "Gather" }, weightOnly.OpTypes.ToArray());
+        CollectionAssert.AreEqual(new[] { "Gather" }, gatherOnly.OpTypes.ToArray());
+    }
+
+    [TestMethod]
     [DataRow("  - quantize: {weights: int4}\n", 4, 25, "needs 'mode: weight_only'", DisplayName = "int4 in static mode")]
     [DataRow("  - quantize: {mode: dynamic, weights: int4}\n", 4, 40, "needs 'mode: weight_only'", DisplayName = "int4 in dynamic mode")]
     [DataRow("  - quantize: {mode: dynamic, block_size: 64}\n", 4, 43, "applies only to 'mode: weight_only'", DisplayName = "block size in dynamic mode")]
     [DataRow("  - quantize: {mode: weight_only, block_size: 48}\n", 4, 47, "must be one of: 32, 64, 128, not 48", DisplayName = "unsupported block size")]
     [DataRow("  - quantize: {block_size: 64}\n", 4, 28, "applies only to 'mode: weight_only'", DisplayName = "block size in static mode")]
     [DataRow("  - quantize: {symmetric: false}\n", 4, 27, "applies only to 'mode: weight_only'", DisplayName = "symmetric in static mode")]
-    [DataRow("  - quantize: {mode: fp16}\n", 4, 22, "fp16 is not available in this version", DisplayName = "fp16 not yet available")]
+    [DataRow("  - quantize: {ops: [MatMul, Gather]}\n", 4, 30, "must be one of", DisplayName = "Gather in static mode")]
     [DataRow("  - quantize: {mode: weightonly}\n", 4, 22, "did you mean 'weight_only'?", DisplayName = "mode typo")]
     public void InvalidCombinationsAreInvalidValuesAtTheValue(string step, int line, int column, string explanation)
     {

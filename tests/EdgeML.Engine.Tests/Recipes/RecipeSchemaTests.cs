@@ -55,7 +55,7 @@ public sealed class RecipeSchemaTests
         CollectionAssert.AreEqual(QuantizeStep.BlockSizes.ToArray(), Node("steps[].quantize.block_size").GetProperty("enum").EnumerateArray().Select(size => size.GetInt32()).ToArray());
         AssertEnum(RecipeNode.EnumNames<ActivationType>(), Node("steps[].quantize.activations"));
         AssertEnum(RecipeNode.EnumNames<CalibrationMethod>(), Node("steps[].quantize.calibration.method"));
-        AssertEnum(QuantizeStep.DefaultOpTypes, Node("steps[].quantize.ops").GetProperty("items"));
+        AssertEnum(QuantizeStep.AllowedOpTypes(QuantizationMode.WeightOnly), Node("steps[].quantize.ops").GetProperty("items"));
         AssertEnum(RecipeNode.EnumNames<ModelStorage>(), Node("storage"));
         AssertEnum(RecipeNode.EnumNames<PruningScope>(), Node("steps[].prune.scope"));
         AssertEnum(PruneStep.DefaultOpTypes, Node("steps[].prune.ops").GetProperty("items"));

@@ -1,3 +1,5 @@
+using EdgeML.Engine.Recipes;
+
 namespace EdgeML.Engine.Quantization.WeightOnly;
 
 /// <summary>
@@ -18,6 +20,8 @@ internal sealed record BlockQuantizedWeight(int K, int N, int Bits, int BlockSiz
 /// </summary>
 internal static class BlockQuantizer
 {
+    public static int BitsOf(WeightType weights) => weights == WeightType.Int4 ? 4 : 8;
+
     /// <summary>Quantizes <paramref name="columns"/>, the weight as N rows of K values (row n is output column n).</summary>
     public static BlockQuantizedWeight Quantize(ReadOnlySpan<float> columns, int k, int n, int bits, int blockSize, bool symmetric)
     {

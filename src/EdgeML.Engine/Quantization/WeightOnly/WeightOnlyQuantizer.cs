@@ -8,11 +8,10 @@ namespace EdgeML.Engine.Quantization.WeightOnly;
 /// Weight-only quantization: each MatMul (and plain Gemm) with a constant float weight becomes ONNX Runtime's
 /// <c>com.microsoft.MatMulNBits</c>, which keeps the weight as int4 or int8 blocks along K and dequantizes it
 /// inside the kernel; activations stay float, so no calibration is needed. A Gemm's bias becomes an Add after it.
+/// Gather lookups into constant embedding tables become <c>GatherBlockQuantized</c> (<see cref="EmbeddingTableQuantizer"/>).
 /// </summary>
 public static class WeightOnlyQuantizer
 {
-    public const string MicrosoftDomain = MicrosoftOperators.Domain;
-
     // Level 4 lets MLAS quantize A to int8 per block and multiply in integers: several times faster on CPU, and
     // well within the fidelity the tests demand; ONNX Runtime falls back to float where the CPU lacks the kernel.
     private const int AccuracyLevel = 4;
@@ -20,7 +19,7 @@ public static class WeightOnlyQuantizer
     public static QuantizationResult Apply(ModelProto model, QuantizeStep step)
     {
         var quantized = model.Clone();
-        var (converted, skipped) = new Rewriter(quantized.Graph, step).Run();
+        var (converted, skipped) = new Rewriter(new GraphIndex(quantized.Graph), step).Run();
         if (converted.Count > 0)
         {
             MicrosoftOperators.Import(quantized);
@@ -29,60 +28,82 @@ public static class WeightOnlyQuantizer
         return new QuantizationResult(quantized, converted, skipped);
     }
 
-    private sealed class Rewriter(GraphProto graph, QuantizeStep step)
+    private sealed class Rewriter(GraphIndex index, QuantizeStep step)
     {
-        private readonly GraphIndex _index = new(graph);
         private readonly Dictionary<string, string[]> _packed = new(StringComparer.Ordinal);
         private readonly HashSet<string> _replaced = new(StringComparer.Ordinal);
-        private int Bits => step.Weights == WeightType.Int4 ? 4 : 8;
+        private readonly EmbeddingTableQuantizer _tables = new(index, step);
+
+        private int Bits => BlockQuantizer.BitsOf(step.Weights);
 
         public (List<string> Converted, List<SkippedNode> Skipped) Run()
         {
             var converted = new List<string>();
             var skipped = new List<SkippedNode>();
             var rewritten = new List<NodeProto>();
-            foreach (var node in graph.Node)
+            foreach (var node in index.Graph.Node)
             {
-                if (!step.OpTypes.Contains(node.OpType, StringComparer.Ordinal) || !WeightedOperators.IsKnown(node))
+                var (reason, rewrite) = Plan(node);
+                if (rewrite is null)
                 {
+                    if (reason is not null)
+                    {
+                        skipped.Add(new SkippedNode(node.Name, node.OpType, reason));
+                    }
+
                     rewritten.Add(node);
                     continue;
                 }
 
-                var reason = step.ExcludeNodes.Contains(node.Name, StringComparer.Ordinal) ? "excluded by the recipe"
-                    : node.OpType == "Conv" ? "weight-only quantization covers MatMul and Gemm"
-                    : null;
-                var match = reason is null ? QuantizableOperators.Match(node, _index) : null;
-                if ((reason ?? match!.Reason) is { } why)
-                {
-                    skipped.Add(new SkippedNode(node.Name, node.OpType, why));
-                    rewritten.Add(node);
-                    continue;
-                }
-
-                rewritten.AddRange(Rewrite(node, match!));
+                rewritten.AddRange(rewrite());
                 converted.Add(node.Name);
             }
 
-            graph.Node.Clear();
-            graph.Node.AddRange(rewritten);
-            GraphReferences.RemoveUnreadInitializers(graph, _replaced);
+            index.Graph.Node.Clear();
+            index.Graph.Node.AddRange(rewritten);
+            GraphReferences.RemoveUnreadInitializers(index.Graph, _replaced.Concat(_tables.Replaced));
             return (converted, skipped);
+        }
+
+        // Nodes of other types, and Gathers that are no table lookups, pass silently; the rest are rewritten or skipped with a reason.
+        private (string? Reason, Func<IEnumerable<NodeProto>>? Rewrite) Plan(NodeProto node)
+        {
+            if (!step.OpTypes.Contains(node.OpType, StringComparer.Ordinal))
+            {
+                return (null, null);
+            }
+
+            var excluded = step.ExcludeNodes.Contains(node.Name, StringComparer.Ordinal) ? "excluded by the recipe" : null;
+            if (node.OpType == "Gather")
+            {
+                return !_tables.IsTableLookup(node) ? (null, null)
+                    : (excluded ?? _tables.WhyNot(node)) is { } why ? (why, null)
+                    : (null, () => [_tables.Rewrite(node)]);
+            }
+
+            if (!WeightedOperators.IsKnown(node))
+            {
+                return (null, null);
+            }
+
+            var reason = excluded ?? (node.OpType == "Conv" ? "weight-only quantization covers MatMul, Gemm and Gather" : null);
+            var match = reason is null ? QuantizableOperators.Match(node, index) : null;
+            return (reason ?? match!.Reason) is { } skip ? (skip, null) : (null, () => Rewrite(node, match!));
         }
 
         private IEnumerable<NodeProto> Rewrite(NodeProto node, OperatorMatch match)
         {
-            var weight = _index.Initializers[match.Weight];
+            var weight = index.Initializers[match.Weight];
             // Channel axis 1: the weight is [K, N]; axis 0 (Gemm with transB=1): it is already [N, K].
             var (k, n) = match.ChannelAxis == 1 ? ((int)weight.Dims[0], (int)weight.Dims[1]) : ((int)weight.Dims[1], (int)weight.Dims[0]);
             var inputs = new List<string> { match.Activation };
             inputs.AddRange(Pack(match, weight, k, n));
             var output = node.Output[0];
-            var product = match.Bias is null ? output : _index.FreshName($"{output}_without_bias");
+            var product = match.Bias is null ? output : index.FreshName($"{output}_without_bias");
             yield return new NodeProto
             {
                 OpType = "MatMulNBits",
-                Domain = MicrosoftDomain,
+                Domain = MicrosoftOperators.Domain,
                 Name = node.Name,
                 Input = { inputs },
                 Output = { product },
@@ -98,7 +119,7 @@ public static class WeightOnlyQuantizer
 
             if (match.Bias is { } bias)
             {
-                yield return Nodes.Create("Add", [product, bias], [output], _index.FreshName($"{node.Name}_bias"));
+                yield return Nodes.Create("Add", [product, bias], [output], index.FreshName($"{node.Name}_bias"));
             }
         }
 
@@ -115,16 +136,16 @@ public static class WeightOnlyQuantizer
             var columns = match.ChannelAxis == 1 ? Tensors.Transpose(values, k, n) : values;
             var blocks = BlockQuantizer.Quantize(columns, k, n, Bits, step.BlockSize, step.Symmetric);
             var blobSize = step.BlockSize * Bits / 8;
-            var packedWeight = Tensors.FromUInt8(_index.FreshName($"{match.Weight}_nbits"), [n, blocks.BlockCount, blobSize], NBitsPacker.Pack(blocks.Codes, n, Bits));
-            var scales = Tensors.FromFloats(_index.FreshName($"{match.Weight}_scales"), [n * blocks.BlockCount], blocks.Scales);
-            graph.Initializer.Add(packedWeight);
-            graph.Initializer.Add(scales);
+            var packedWeight = Tensors.FromUInt8(index.FreshName($"{match.Weight}_nbits"), [n, blocks.BlockCount, blobSize], NBitsPacker.Pack(blocks.Codes, n, Bits));
+            var scales = Tensors.FromFloats(index.FreshName($"{match.Weight}_scales"), [n * blocks.BlockCount], blocks.Scales);
+            index.Graph.Initializer.Add(packedWeight);
+            index.Graph.Initializer.Add(scales);
             names = [packedWeight.Name, scales.Name];
             if (!step.Symmetric)
             {
                 var zeroPoints = NBitsPacker.Pack(blocks.ZeroPoints, n, Bits);
-                var zeroPointTensor = Tensors.FromUInt8(_index.FreshName($"{match.Weight}_zero_points"), [zeroPoints.Length], zeroPoints);
-                graph.Initializer.Add(zeroPointTensor);
+                var zeroPointTensor = Tensors.FromUInt8(index.FreshName($"{match.Weight}_zero_points"), [zeroPoints.Length], zeroPoints);
+                index.Graph.Initializer.Add(zeroPointTensor);
                 names = [.. names, zeroPointTensor.Name];
             }
 
