@@ -245,6 +245,18 @@ public sealed record QuantizeStep(
 
     /// <summary>Symmetric blocks (implicit zero point) or one zero point per block (weight-only mode).</summary>
     public bool Symmetric { get; init; } = true;
+
+    /// <summary>
+    /// Static mode: when the gates fail, the most sensitive quantized node falls back to float, one at a time,
+    /// until they pass (<c>accuracy_aware</c>).
+    /// </summary>
+    public bool AccuracyAware { get; init; }
+
+    /// <summary>
+    /// Static mode: shift each quantized layer's bias so that its output channel means match the float model's on
+    /// the calibration data (<c>bias_correction</c>).
+    /// </summary>
+    public bool BiasCorrection { get; init; }
 }
 
 /// <summary>

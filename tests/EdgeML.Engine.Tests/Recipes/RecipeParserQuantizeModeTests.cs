@@ -52,10 +52,25 @@ public sealed class RecipeParserQuantizeModeTests
     }
 
     [TestMethod]
+    public void StaticModeReadsAccuracyAwareAndBiasCorrectionWhichDefaultToOff()
+    {
+        const string withData = "model: digits.onnx\nvalidation: {data: digits-test.csv}\nsteps:\n";
+
+        var plain = (QuantizeStep)folder.Parse(withData + "  - quantize:\n").Steps.Single();
+        var both = (QuantizeStep)folder.Parse(withData + "  - quantize: {accuracy_aware: true, bias_correction: true}\n").Steps.Single();
+
+        Assert.AreEqual((false, false), (plain.AccuracyAware, plain.BiasCorrection));
+        Assert.AreEqual((true, true), (both.AccuracyAware, both.BiasCorrection));
+    }
+
+    [TestMethod]
     [DataRow("  - quantize: {weights: int4}\n", 4, 25, "needs 'mode: weight_only'", DisplayName = "int4 in static mode")]
     [DataRow("  - quantize: {mode: weight_only, block_size: 48}\n", 4, 47, "must be one of: 32, 64, 128, not 48", DisplayName = "unsupported block size")]
     [DataRow("  - quantize: {block_size: 64}\n", 4, 28, "applies only to 'mode: weight_only'", DisplayName = "block size in static mode")]
     [DataRow("  - quantize: {symmetric: false}\n", 4, 27, "applies only to 'mode: weight_only'", DisplayName = "symmetric in static mode")]
+    [DataRow("  - quantize: {mode: weight_only, accuracy_aware: true}\n", 4, 51, "applies only to 'mode: static'", DisplayName = "accuracy_aware in weight-only mode")]
+    [DataRow("  - quantize: {mode: weight_only, bias_correction: true}\n", 4, 52, "applies only to 'mode: static'", DisplayName = "bias_correction in weight-only mode")]
+    [DataRow("  - quantize: {accuracy_aware: yes please}\n", 4, 32, "true or false", DisplayName = "accuracy_aware not a boolean")]
     [DataRow("  - quantize: {mode: fp16}\n", 4, 22, "fp16 is not available in this version", DisplayName = "fp16 not yet available")]
     [DataRow("  - quantize: {mode: weightonly}\n", 4, 22, "did you mean 'weight_only'?", DisplayName = "mode typo")]
     public void InvalidCombinationsAreInvalidValuesAtTheValue(string step, int line, int column, string explanation)
