@@ -73,7 +73,18 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
         var collectors = RangeCollectors.For(step.Calibration?.Method ?? CalibrationMethod.MinMax, step.Calibration?.Percentile ?? CalibrationSpec.DefaultPercentile);
         var ranges = timings.Time("calibrate", () => ActivationCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, location, collectors));
         var quantized = timings.Time("quantize", () => QdqQuantizer.Apply(model, plan, ranges, step));
-        return (quantized, new StepReport("quantize") { QuantizedNodes = plan.QuantizedNodeNames, SkippedNodes = plan.Skipped, CalibrationSamples = calibration.Count });
+        IReadOnlyList<string>? corrected = null;
+        if (step.BiasCorrection)
+        {
+            (quantized, corrected) = timings.Time("bias_correction", () => BiasCorrection.Apply(model, quantized, plan, calibration, location));
+        }
+        return (quantized, new StepReport("quantize")
+        {
+            QuantizedNodes = plan.QuantizedNodeNames,
+            SkippedNodes = plan.Skipped,
+            CalibrationSamples = calibration.Count,
+            BiasCorrectedNodes = corrected,
+        });
     }
 
     private (ModelProto, StepReport) WeightOnly(ModelProto model, QuantizeStep step, List<Diagnostic> warnings)

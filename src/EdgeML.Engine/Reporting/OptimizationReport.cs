@@ -50,6 +50,9 @@ public sealed record StepReport(string Step)
 
     public int? CalibrationSamples { get; init; }
 
+    /// <summary>Quantized nodes whose bias was corrected for the mean shift quantization causes (<c>bias_correction</c>).</summary>
+    public IReadOnlyList<string>? BiasCorrectedNodes { get; init; }
+
     public PreparationReport? Preparation { get; init; }
 
     public PruningReport? Pruning { get; init; }
