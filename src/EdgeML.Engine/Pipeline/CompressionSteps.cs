@@ -6,6 +6,7 @@ using EdgeML.Engine.Onnx.Protobuf;
 using EdgeML.Engine.Pruning;
 using EdgeML.Engine.Pruning.Structured;
 using EdgeML.Engine.Quantization;
+using EdgeML.Engine.Quantization.AccuracyAware;
 using EdgeML.Engine.Quantization.WeightOnly;
 using EdgeML.Engine.Recipes;
 using EdgeML.Engine.Reporting;
@@ -78,12 +79,18 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
         {
             (quantized, corrected) = timings.Time("bias_correction", () => BiasCorrection.Apply(model, quantized, plan, calibration, location));
         }
+
+        // Accuracy-aware steps rank their nodes up front, so that a failing candidate knows which to give back to float.
+        var sensitivity = step.AccuracyAware
+            ? timings.Time("sensitivity", () => SensitivityAnalysis.Measure(model, plan, ranges, step, calibration, location))
+            : null;
         return (quantized, new StepReport("quantize")
         {
             QuantizedNodes = plan.QuantizedNodeNames,
             SkippedNodes = plan.Skipped,
             CalibrationSamples = calibration.Count,
             BiasCorrectedNodes = corrected,
+            Sensitivity = sensitivity,
         });
     }
 
