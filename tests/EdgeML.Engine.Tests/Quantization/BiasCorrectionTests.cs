@@ -39,13 +39,40 @@ public sealed class BiasCorrectionTests
         Assert.IsLessThan(0.8 * errorBefore, errorAfter, "and the output is closer to the float model's");
     }
 
+    [TestMethod]
+    public void AMatMulIsCorrectedThroughTheAddAfterIt()
+    {
+        var builder = new TestModelBuilder(seed: 3);
+        var x = builder.Input("x", 64);
+        var product = builder.Node("MatMul", [x, builder.Initializer("dense/kernel", [64, 10], CoarseWeights(64 * 10))], "dense");
+        builder.Output(builder.Node("Add", [product, builder.Initializer("dense/bias", [10], 0.1f)], "dense_add"), 10);
+        var model = builder.Build();
+        var step = new QuantizeStep(Here, WeightType.Int8, ActivationType.Int8, PerChannel: false, QuantizeStep.DefaultOpTypes, [], null) { BiasCorrection = true };
+        var calibration = RandomData.Uniform(256, 64);
+        var plan = QdqQuantizer.Plan(model, step);
+        var quantized = QdqQuantizer.Apply(model, plan, ActivationCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, Here), step);
+
+        var (corrected, nodes) = BiasCorrection.Apply(model, quantized, plan, calibration, Here);
+
+        CollectionAssert.AreEqual(new[] { "dense" }, nodes.ToArray());
+        var test = RandomData.Uniform(500, 64, seed: 99);
+        var reference = Outputs(model, test);
+        // Measured: shift 0.0082 -> 0.0007.
+        Assert.IsLessThan(0.2 * Errors(reference, Outputs(quantized, test)).Shift, Errors(reference, Outputs(corrected, test)).Shift);
+    }
+
+    private static float[] CoarseWeights(int count)
+    {
+        var weights = RandomData.Normal(count, seed: 5).Select(v => v * 0.05f).ToArray();
+        weights[0] = 2f;
+        return weights;
+    }
+
     private static ModelProto CoarseGemmModel()
     {
         var builder = new TestModelBuilder(seed: 3);
         var x = builder.Input("x", 64);
-        var weights = RandomData.Normal(32 * 64, seed: 5).Select(v => v * 0.05f).ToArray();
-        weights[0] = 2f;
-        var h = builder.Relu(builder.Node("Gemm", [x, builder.Initializer("fc1.weight", [32, 64], weights), builder.Initializer("fc1.bias", [32], 0.1f)], "fc1", Nodes.Int("transB", 1)));
+        var h = builder.Relu(builder.Node("Gemm", [x, builder.Initializer("fc1.weight", [32, 64], CoarseWeights(32 * 64)), builder.Initializer("fc1.bias", [32], 0.1f)], "fc1", Nodes.Int("transB", 1)));
         builder.Output(builder.Gemm(h, 32, 10, "fc2"), 10);
         return builder.Build();
     }
