@@ -7,7 +7,7 @@ namespace EdgeML.Engine.Pipeline;
 
 /// <summary>
 /// The next candidate of an accuracy-aware quantize step whose gates failed: the same steps with the most
-/// sensitive node still in int8 (as the failed candidate's step report ranks them) excluded from quantization.
+/// sensitive node still in int8 (as the failed candidate's step report ranks them) left in float.
 /// One node at a time, so the first candidate that passes keeps the fewest nodes in float.
 /// </summary>
 internal static class AccuracyFallback
@@ -23,7 +23,7 @@ internal static class AccuracyFallback
             if (steps[i] is QuantizeStep { AccuracyAware: true } quantize && reports[i].Sensitivity is [var worst, ..])
             {
                 var next = steps.ToArray();
-                next[i] = quantize with { ExcludeNodes = [.. quantize.ExcludeNodes, worst.Node] };
+                next[i] = quantize with { FallbackNodes = [.. quantize.FallbackNodes, worst.Node] };
                 return (next, new FloatFallback(worst.Node, worst.SqnrDb, failedGates));
             }
         }

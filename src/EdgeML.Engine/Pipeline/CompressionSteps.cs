@@ -68,7 +68,9 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
     {
         model = OpsetUpgrade.ToAtLeast(model, QdqQuantizer.RequiredOpset(step), step.Location);
         var plan = QdqQuantizer.Plan(model, step);
-        WarnSkipped(plan.Skipped, step, warnings);
+
+        // Nodes given back to float by accuracy_aware have their own warning (EDGEML2104), which names them all.
+        WarnSkipped(plan.Skipped.Where(s => !step.FallbackNodes.Contains(s.NodeName, StringComparer.Ordinal)), step, warnings);
 
         var (calibration, location) = CalibrationData(step.Calibration, step.Location);
         var collectors = RangeCollectors.For(step.Calibration?.Method ?? CalibrationMethod.MinMax, step.Calibration?.Percentile ?? CalibrationSpec.DefaultPercentile);

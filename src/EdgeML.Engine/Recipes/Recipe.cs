@@ -257,6 +257,12 @@ public sealed record QuantizeStep(
     /// the calibration data (<c>bias_correction</c>).
     /// </summary>
     public bool BiasCorrection { get; init; }
+
+    /// <summary>
+    /// Nodes an accuracy-aware build gave back to float to pass the gates: not a recipe key, the optimizer sets it
+    /// between candidates. Kept apart from <see cref="ExcludeNodes"/> so reports and warnings tell the two apart.
+    /// </summary>
+    public IReadOnlyList<string> FallbackNodes { get; init; } = [];
 }
 
 /// <summary>

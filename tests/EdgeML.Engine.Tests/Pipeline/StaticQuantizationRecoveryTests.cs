@@ -42,6 +42,8 @@ public sealed class StaticQuantizationRecoveryTests
         CollectionAssert.AreEqual(new[] { "agreement.min" }, fallback.FailedGates.ToArray());
         var step = outcome.Report.Steps.Single();
         CollectionAssert.AreEqual(new[] { "fc2" }, step.QuantizedNodes!.ToArray());
+        Assert.AreEqual("fell back to float to pass the gates (accuracy_aware)", step.SkippedNodes!.Single().Reason);
+        Assert.IsFalse(outcome.Diagnostics.Any(d => d.Code == DiagnosticCodes.NodeLeftInFloat), "EDGEML2104 names the node; no second warning");
         var warning = outcome.Diagnostics.Single(d => d.Code == DiagnosticCodes.LayersFellBackToFloat);
         Assert.AreEqual(Severity.Warning, warning.Severity);
         Assert.AreEqual(recipe.Steps[0].Location, warning.Location);
