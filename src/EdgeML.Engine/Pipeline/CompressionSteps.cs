@@ -6,6 +6,7 @@ using EdgeML.Engine.Onnx.Protobuf;
 using EdgeML.Engine.Pruning;
 using EdgeML.Engine.Pruning.Structured;
 using EdgeML.Engine.Quantization;
+using EdgeML.Engine.Quantization.AccuracyAware;
 using EdgeML.Engine.Quantization.Dynamic;
 using EdgeML.Engine.Quantization.Fp16;
 using EdgeML.Engine.Quantization.WeightOnly;
@@ -71,13 +72,32 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
     {
         model = OpsetUpgrade.ToAtLeast(model, QdqQuantizer.RequiredOpset(step), step.Location);
         var plan = QdqQuantizer.Plan(model, step);
-        WarnSkipped(plan.Skipped, step, warnings);
+
+        // Nodes given back to float by accuracy_aware have their own warning (EDGEML2104), which names them all.
+        WarnSkipped(plan.Skipped.Where(s => !step.FallbackNodes.Contains(s.NodeName, StringComparer.Ordinal)), step, warnings);
 
         var (calibration, location) = CalibrationData(step.Calibration, step.Location);
         var collectors = RangeCollectors.For(step.Calibration?.Method ?? CalibrationMethod.MinMax, step.Calibration?.Percentile ?? CalibrationSpec.DefaultPercentile);
         var ranges = timings.Time("calibrate", () => ActivationCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, location, collectors));
         var quantized = timings.Time("quantize", () => QdqQuantizer.Apply(model, plan, ranges, step));
-        return (quantized, new StepReport("quantize") { QuantizedNodes = plan.QuantizedNodeNames, SkippedNodes = plan.Skipped, CalibrationSamples = calibration.Count });
+        IReadOnlyList<string>? corrected = null;
+        if (step.BiasCorrection)
+        {
+            (quantized, corrected) = timings.Time("bias_correction", () => BiasCorrection.Apply(model, quantized, plan, calibration, location));
+        }
+
+        // Accuracy-aware steps rank their nodes up front, so that a failing candidate knows which to give back to float.
+        var sensitivity = step.AccuracyAware
+            ? timings.Time("sensitivity", () => SensitivityAnalysis.Measure(model, plan, ranges, step, calibration, location))
+            : null;
+        return (quantized, new StepReport("quantize")
+        {
+            QuantizedNodes = plan.QuantizedNodeNames,
+            SkippedNodes = plan.Skipped,
+            CalibrationSamples = calibration.Count,
+            BiasCorrectedNodes = corrected,
+            Sensitivity = sensitivity,
+        });
     }
 
     // Weight-only, dynamic and fp16 rewrite the weights alone: one pass, no calibration.

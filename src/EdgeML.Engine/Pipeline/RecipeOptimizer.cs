@@ -15,8 +15,9 @@ namespace EdgeML.Engine.Pipeline;
 
 /// <summary>
 /// Runs one recipe end to end: compress the model step by step, evaluate original and compressed on the
-/// validation data, check the gates (backing pruning off while they fail, where the recipe allows), write the
-/// report, and publish the model, its manifest (and cache them) only when every gate passes.
+/// validation data, check the gates (backing pruning off, then giving the most sensitive quantized nodes back to
+/// float while they fail, where the recipe allows), write the report, and publish the model, its manifest (and
+/// cache them) only when every gate passes.
 /// </summary>
 public sealed class RecipeOptimizer(OptimizationCache cache)
 {
@@ -55,23 +56,41 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
         var comparison = new ModelComparison(originalBytes, validation, recipe);
         var (prepared, preparation) = Prepare(recipe, model, timings);
 
+        // Candidates while the gates fail: weaker pruning first (backoff), then, on top of the last pruning strength,
+        // one more node in float at a time (accuracy_aware).
         var backoff = new List<BackoffAttempt>();
+        var fallbacks = new List<FloatFallback>();
         var scale = 1.0;
+        var candidateSteps = recipe.Steps;
         Candidate candidate;
         while (true)
         {
-            candidate = Compress(recipe, prepared, ScaleBackoffSteps(recipe.Steps, scale), steps, comparison, timings);
-            if (candidate.Passed || !recipe.Steps.Any(CanBackOff) || backoff.Count + 1 == MaxBackoffAttempts)
+            candidate = Compress(recipe, prepared, ScaleBackoffSteps(candidateSteps, scale), steps, comparison, timings);
+            if (candidate.Passed)
             {
                 break;
             }
 
-            backoff.Add(new BackoffAttempt(scale, candidate.Gates.Where(g => !g.Passed).Select(g => g.Gate).ToArray()));
-            scale *= BackoffFactor;
+            if (recipe.Steps.Any(CanBackOff) && backoff.Count + 1 < MaxBackoffAttempts)
+            {
+                backoff.Add(new BackoffAttempt(scale, candidate.FailedGates));
+                scale *= BackoffFactor;
+            }
+            else if (AccuracyFallback.Next(candidateSteps, candidate.Steps, candidate.FailedGates) is { } next)
+            {
+                fallbacks.Add(next.Fallback);
+                candidateSteps = next.Steps;
+            }
+            else
+            {
+                break;
+            }
         }
 
         var slower = LatencyRegression.Check(candidate.Measurements, recipe.Gates, recipe.Steps.FirstOrDefault()?.Location ?? recipe.Model.Location);
+        var fellBack = AccuracyFallback.Warning(recipe, fallbacks, candidate.Passed);
         var diagnostics = candidate.Warnings.Concat(BackoffWarnings(recipe, backoff, scale, candidate.Passed))
+            .Concat(fellBack is null ? [] : [fellBack])
             .Concat(slower is null ? [] : [slower])
             .Concat(candidate.Gates.Where(g => !g.Passed).Select(g => g.ToDiagnostic())).ToList();
         var manifest = candidate.Passed
@@ -83,7 +102,8 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
         var report = new OptimizationReport(recipe.FilePath, EngineInfo.Version, candidate.Passed, candidate.Measurements, [.. preparation, .. candidate.Steps],
             candidate.Gates.Select(GateReport.From).ToArray(), timings.Seconds)
         {
-            Backoff = backoff.Count == 0 ? null : [.. backoff, new BackoffAttempt(scale, candidate.Gates.Where(g => !g.Passed).Select(g => g.Gate).ToArray())],
+            Backoff = backoff.Count == 0 ? null : [.. backoff, new BackoffAttempt(scale, candidate.FailedGates)],
+            Fallbacks = fallbacks.Count == 0 ? null : fallbacks,
         };
         var result = new Dictionary<string, byte[]> { [ReportSuffix] = Encoding.UTF8.GetBytes(report.ToJson()) };
         if (manifest is not null)
@@ -200,5 +220,7 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
         IReadOnlyList<StepReport> Steps, IReadOnlyList<Diagnostic> Warnings)
     {
         public bool Passed => Gates.All(g => g.Passed);
+
+        public IReadOnlyList<string> FailedGates => Gates.Where(g => !g.Passed).Select(g => g.Gate).ToArray();
     }
 }

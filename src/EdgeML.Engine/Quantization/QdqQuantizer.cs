@@ -45,9 +45,12 @@ public static class QdqQuantizer
                 continue;
             }
 
-            if (step.ExcludeNodes.Contains(node.Name, StringComparer.Ordinal))
+            var excludedBecause = step.ExcludeNodes.Contains(node.Name, StringComparer.Ordinal) ? "excluded by the recipe"
+                : step.FallbackNodes.Contains(node.Name, StringComparer.Ordinal) ? "fell back to float to pass the gates (accuracy_aware)"
+                : null;
+            if (excludedBecause is not null)
             {
-                skipped.Add(new SkippedNode(node.Name, node.OpType, "excluded by the recipe"));
+                skipped.Add(new SkippedNode(node.Name, node.OpType, excludedBecause));
                 continue;
             }
 

@@ -259,6 +259,24 @@ public sealed record QuantizeStep(
 
     /// <summary>Symmetric blocks (implicit zero point) or one zero point per block (weight-only mode).</summary>
     public bool Symmetric { get; init; } = true;
+
+    /// <summary>
+    /// Static mode: when the gates fail, the most sensitive quantized node falls back to float, one at a time,
+    /// until they pass (<c>accuracy_aware</c>).
+    /// </summary>
+    public bool AccuracyAware { get; init; }
+
+    /// <summary>
+    /// Static mode: shift each quantized layer's bias so that its output channel means match the float model's on
+    /// the calibration data (<c>bias_correction</c>).
+    /// </summary>
+    public bool BiasCorrection { get; init; }
+
+    /// <summary>
+    /// Nodes an accuracy-aware build gave back to float to pass the gates: not a recipe key, the optimizer sets it
+    /// between candidates. Kept apart from <see cref="ExcludeNodes"/> so reports and warnings tell the two apart.
+    /// </summary>
+    public IReadOnlyList<string> FallbackNodes { get; init; } = [];
 }
 
 /// <summary>

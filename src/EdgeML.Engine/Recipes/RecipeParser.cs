@@ -211,7 +211,7 @@ public static class RecipeParser
             ? ReadCalibration(calibrationNode.AsMapping(RecipeSection.Calibration), folder)
             : null;
 
-        // Only static quantization needs activation ranges; fp16 and weight-only rewrite weights alone.
+        // Only static quantization needs activation ranges; the other modes rewrite weights alone.
         if (mode == QuantizationMode.Static && calibration is null && !hasValidation)
         {
             throw new EdgeMLException(
@@ -230,8 +230,10 @@ public static class RecipeParser
             calibration)
         {
             Mode = mode,
-            BlockSize = WeightOnlyOption(quantize.Optional("block_size"), mode, ReadBlockSize) ?? QuantizeStep.DefaultBlockSize,
-            Symmetric = WeightOnlyOption(quantize.Optional("symmetric"), mode, node => node.AsBool()) ?? true,
+            BlockSize = ModeOption(quantize.Optional("block_size"), mode, QuantizationMode.WeightOnly, ReadBlockSize) ?? QuantizeStep.DefaultBlockSize,
+            Symmetric = ModeOption(quantize.Optional("symmetric"), mode, QuantizationMode.WeightOnly, node => node.AsBool()) ?? true,
+            AccuracyAware = ModeOption(quantize.Optional("accuracy_aware"), mode, QuantizationMode.Static, node => node.AsBool()) ?? false,
+            BiasCorrection = ModeOption(quantize.Optional("bias_correction"), mode, QuantizationMode.Static, node => node.AsBool()) ?? false,
         };
     }
 
@@ -253,12 +255,12 @@ public static class RecipeParser
             : throw node.Invalid($"{node.Display} must be one of: {string.Join(", ", QuantizeStep.BlockSizes)}, not {size}");
     }
 
-    // block_size and symmetric shape weight-only blocks; anywhere else they would silently mean nothing.
-    private static T? WeightOnlyOption<T>(RecipeNode? node, QuantizationMode mode, Func<RecipeNode, T> read)
+    // A key that shapes one mode (weight-only blocks, static calibration-based options) would silently mean nothing in another.
+    private static T? ModeOption<T>(RecipeNode? node, QuantizationMode mode, QuantizationMode required, Func<RecipeNode, T> read)
         where T : struct =>
         node is null ? null
-        : mode == QuantizationMode.WeightOnly ? read(node)
-        : throw node.Invalid($"{node.Display} applies only to 'mode: weight_only'");
+        : mode == required ? read(node)
+        : throw node.Invalid($"{node.Display} applies only to 'mode: {RecipeNode.EnumNames<QuantizationMode>()[(int)required]}'");
 
     private static CalibrationSpec ReadCalibration(RecipeMapping calibration, string folder)
     {

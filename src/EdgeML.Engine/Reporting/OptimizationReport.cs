@@ -6,6 +6,7 @@ using EdgeML.Engine.Onnx.Preparation;
 using EdgeML.Engine.Pruning;
 using EdgeML.Engine.Pruning.Structured;
 using EdgeML.Engine.Quantization;
+using EdgeML.Engine.Quantization.AccuracyAware;
 
 namespace EdgeML.Engine.Reporting;
 
@@ -32,6 +33,9 @@ public sealed record OptimizationReport(
     /// <summary>With a back-off, every pruning strength tried: the scale of the recipe's ratios and the gates that failed.</summary>
     public IReadOnlyList<BackoffAttempt>? Backoff { get; init; }
 
+    /// <summary>With an accuracy-aware quantize step whose gates failed: each node moved back to float, in order, and why.</summary>
+    public IReadOnlyList<FloatFallback>? Fallbacks { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, Options);
 
     public static OptimizationReport FromJson(string json) =>
@@ -41,6 +45,12 @@ public sealed record OptimizationReport(
 /// <summary>One pruning strength a back-off tried: the recipe's ratios times <paramref name="Scale"/>.</summary>
 public sealed record BackoffAttempt(double Scale, IReadOnlyList<string> FailedGates);
 
+/// <summary>
+/// A node an accuracy-aware quantize step moved back to float: its sensitivity (<see cref="NodeSensitivity"/>) and
+/// the gates that failed while it was in int8.
+/// </summary>
+public sealed record FloatFallback(string Node, double SqnrDb, IReadOnlyList<string> FailedGates);
+
 /// <summary>What one compression step did; each step fills in the parts that concern it.</summary>
 public sealed record StepReport(string Step)
 {
@@ -49,6 +59,12 @@ public sealed record StepReport(string Step)
     public IReadOnlyList<SkippedNode>? SkippedNodes { get; init; }
 
     public int? CalibrationSamples { get; init; }
+
+    /// <summary>Quantized nodes whose bias was corrected for the mean shift quantization causes (<c>bias_correction</c>).</summary>
+    public IReadOnlyList<string>? BiasCorrectedNodes { get; init; }
+
+    /// <summary>With <c>accuracy_aware</c>: every quantized node's sensitivity, most sensitive first.</summary>
+    public IReadOnlyList<NodeSensitivity>? Sensitivity { get; init; }
 
     public PreparationReport? Preparation { get; init; }
 

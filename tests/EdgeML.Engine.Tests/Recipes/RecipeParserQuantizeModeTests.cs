@@ -78,6 +78,18 @@ public sealed class RecipeParserQuantizeModeTests
     }
 
     [TestMethod]
+    public void StaticModeReadsAccuracyAwareAndBiasCorrectionWhichDefaultToOff()
+    {
+        const string withData = "model: digits.onnx\nvalidation: {data: digits-test.csv}\nsteps:\n";
+
+        var plain = (QuantizeStep)folder.Parse(withData + "  - quantize:\n").Steps.Single();
+        var both = (QuantizeStep)folder.Parse(withData + "  - quantize: {accuracy_aware: true, bias_correction: true}\n").Steps.Single();
+
+        Assert.AreEqual((false, false), (plain.AccuracyAware, plain.BiasCorrection));
+        Assert.AreEqual((true, true), (both.AccuracyAware, both.BiasCorrection));
+    }
+
+    [TestMethod]
     [DataRow("  - quantize: {weights: int4}\n", 4, 25, "needs 'mode: weight_only'", DisplayName = "int4 in static mode")]
     [DataRow("  - quantize: {mode: dynamic, weights: int4}\n", 4, 40, "needs 'mode: weight_only'", DisplayName = "int4 in dynamic mode")]
     [DataRow("  - quantize: {mode: dynamic, block_size: 64}\n", 4, 43, "applies only to 'mode: weight_only'", DisplayName = "block size in dynamic mode")]
@@ -85,6 +97,9 @@ public sealed class RecipeParserQuantizeModeTests
     [DataRow("  - quantize: {block_size: 64}\n", 4, 28, "applies only to 'mode: weight_only'", DisplayName = "block size in static mode")]
     [DataRow("  - quantize: {symmetric: false}\n", 4, 27, "applies only to 'mode: weight_only'", DisplayName = "symmetric in static mode")]
     [DataRow("  - quantize: {ops: [MatMul, Gather]}\n", 4, 30, "must be one of", DisplayName = "Gather in static mode")]
+    [DataRow("  - quantize: {mode: weight_only, accuracy_aware: true}\n", 4, 51, "applies only to 'mode: static'", DisplayName = "accuracy_aware in weight-only mode")]
+    [DataRow("  - quantize: {mode: weight_only, bias_correction: true}\n", 4, 52, "applies only to 'mode: static'", DisplayName = "bias_correction in weight-only mode")]
+    [DataRow("  - quantize: {accuracy_aware: yes please}\n", 4, 32, "true or false", DisplayName = "accuracy_aware not a boolean")]
     [DataRow("  - quantize: {mode: weightonly}\n", 4, 22, "did you mean 'weight_only'?", DisplayName = "mode typo")]
     public void InvalidCombinationsAreInvalidValuesAtTheValue(string step, int line, int column, string explanation)
     {

@@ -1,0 +1,47 @@
+using EdgeML.Engine.Data;
+using EdgeML.Engine.Diagnostics;
+using EdgeML.Engine.Inference;
+using EdgeML.Engine.Onnx.Protobuf;
+using Google.Protobuf;
+
+namespace EdgeML.Engine.Calibration;
+
+/// <summary>One exposed tensor of one batch, as the float model and the quantized model computed it.</summary>
+internal delegate void PairedBatchHandler(int tensor, ReadOnlySpan<float> reference, ReadOnlySpan<float> candidate, int valuesPerSample);
+
+/// <summary>
+/// Runs the float model and a quantized copy side by side over calibration data, with the same tensors exposed,
+/// and hands each batch's pair of values to a handler. Only one batch of the float model's values is held at a
+/// time, so memory stays flat however many samples are used.
+/// </summary>
+internal static class PairedActivations
+{
+    public static void Run(ModelProto reference, ModelProto candidate, IReadOnlyList<string> tensors, LabeledDataset data, SourceLocation dataLocation, PairedBatchHandler onBatch)
+    {
+        using var referenceRunner = ModelRunner.Create(ActivationCalibrator.ExposeTensors(reference, tensors).ToByteArray(), "the float model");
+        using var candidateRunner = ModelRunner.Create(ActivationCalibrator.ExposeTensors(candidate, tensors).ToByteArray(), "the quantized model");
+        referenceRunner.EnsureFits(data, dataLocation);
+        var expected = new float[tensors.Count][];
+
+        // Each chunk is one batch of both runners: the float values wait for the quantized ones of the same samples.
+        for (var start = 0; start < data.Count; start += referenceRunner.BatchSize)
+        {
+            var count = Math.Min(referenceRunner.BatchSize, data.Count - start);
+            var chunk = new LabeledDataset(data.SourcePath, data.Batch(start, count).ToArray(), data.FeatureCount, labels: null);
+            referenceRunner.RunBatches(chunk, tensors, batch =>
+            {
+                for (var i = 0; i < tensors.Count; i++)
+                {
+                    expected[i] = batch.Output(i).ToArray();
+                }
+            });
+            candidateRunner.RunBatches(chunk, tensors, batch =>
+            {
+                for (var i = 0; i < tensors.Count; i++)
+                {
+                    onBatch(i, expected[i], batch.Output(i), batch.OutputLengthPerSample(i));
+                }
+            });
+        }
+    }
+}
