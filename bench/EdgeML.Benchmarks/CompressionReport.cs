@@ -90,8 +90,8 @@ internal static class CompressionReport
 
     private static void PruningRow(string label, ModelProto model, int features)
     {
-        var calibration = Random(128, features, seed: 1);
-        var test = Random(300, features, seed: 2);
+        var calibration = SyntheticModels.RandomInputs(128, features, seed: 1);
+        var test = SyntheticModels.RandomInputs(300, features, seed: 2);
         var parameters = model.Graph.Initializer.Sum(t => Tensors.ElementCount(t.Dims));
         var (plain, _) = ChannelPruner.Apply(model, Step(reconstruct: false), calibration);
         var (reconstructed, report) = ChannelPruner.Apply(model, Step(reconstruct: true), calibration);
@@ -108,18 +108,6 @@ internal static class CompressionReport
 
         PruneChannelsStep Step(bool reconstruct) => new(Here, new Located<double>(0.3, Here), ChannelImportance.L2,
             new Dictionary<string, Located<double>>(), [], reconstruct, PruneChannelsStep.DefaultRidgeLambda, null);
-    }
-
-    private static LabeledDataset Random(int samples, int features, int seed)
-    {
-        var random = new Random(seed);
-        var values = new float[samples * features];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)random.NextDouble();
-        }
-
-        return new LabeledDataset("random", values, features, labels: null);
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using EdgeML.Engine.Data;
 using EdgeML.Engine.Onnx;
 using EdgeML.Engine.Onnx.Protobuf;
 
@@ -10,19 +11,62 @@ namespace EdgeML.Benchmarks;
 internal static class SyntheticModels
 {
     /// <summary>3×32×32 images → stem, three residual stages (64, 128, 256 channels) → 10 classes; about 1.9M parameters.</summary>
-    public static ModelProto ResidualCnn()
+    public static ModelProto ResidualCnn() => ResidualCnn(width: 64, seed: 11);
+
+    /// <summary>The same network 2.5× wider (160, 320, 640 channels): about 12M parameters.</summary>
+    public static ModelProto WideResidualCnn() => ResidualCnn(width: 160, seed: 13);
+
+    /// <summary>
+    /// A transformer encoder on [N, 64, 384]: 6 layers of single-head attention (Q/K/V/output projections, Q·Kᵀ,
+    /// Softmax, attention·V) and a 1,536-wide ReLU FFN, each with a residual Add and LayerNormalization; about 10.6M parameters.
+    /// </summary>
+    public static ModelProto TransformerEncoder()
     {
-        var graph = new Graph(seed: 11);
+        const int Width = 384;
+        var graph = new Graph(seed: 14);
+        var x = graph.Input("tokens", 64, Width);
+        for (var layer = 0; layer < 6; layer++)
+        {
+            var q = graph.Dense(x, Width, Width);
+            var k = graph.Dense(x, Width, Width);
+            var v = graph.Dense(x, Width, Width);
+            var scores = graph.Node("MatMul", [q, graph.Node("Transpose", [k], attributes: Nodes.Ints("perm", 0, 2, 1))]);
+            var weights = graph.Node("Softmax", [graph.Node("Mul", [scores, graph.Constant(1f / MathF.Sqrt(Width))])], attributes: Nodes.Int("axis", -1));
+            var attended = graph.LayerNorm(graph.Node("Add", [x, graph.Dense(graph.Node("MatMul", [weights, v]), Width, Width)]), Width);
+            var hidden = graph.Relu(graph.Dense(attended, Width, 4 * Width));
+            x = graph.LayerNorm(graph.Node("Add", [attended, graph.Dense(hidden, 4 * Width, Width)]), Width);
+        }
+
+        graph.Output(x, 64, Width);
+        return graph.Model;
+    }
+
+    /// <summary>Seeded uniform [0, 1) inputs: calibration and test data for the synthetic models.</summary>
+    public static LabeledDataset RandomInputs(int samples, int features, int seed)
+    {
+        var random = new Random(seed);
+        var values = new float[samples * features];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)random.NextDouble();
+        }
+
+        return new LabeledDataset("random", values, features, labels: null);
+    }
+
+    private static ModelProto ResidualCnn(int width, int seed)
+    {
+        var graph = new Graph(seed);
         var x = graph.Input("image", 3, 32, 32);
-        x = graph.Relu(graph.Conv(x, 3, 64, stride: 1));
-        x = graph.ResidualBlock(x, 64);
-        x = graph.Relu(graph.Conv(x, 64, 128, stride: 2));
-        x = graph.ResidualBlock(x, 128);
-        x = graph.Relu(graph.Conv(x, 128, 256, stride: 2));
-        x = graph.ResidualBlock(x, 256);
+        x = graph.Relu(graph.Conv(x, 3, width, stride: 1));
+        x = graph.ResidualBlock(x, width);
+        x = graph.Relu(graph.Conv(x, width, 2 * width, stride: 2));
+        x = graph.ResidualBlock(x, 2 * width);
+        x = graph.Relu(graph.Conv(x, 2 * width, 4 * width, stride: 2));
+        x = graph.ResidualBlock(x, 4 * width);
         x = graph.Node("GlobalAveragePool", [x]);
         x = graph.Node("Flatten", [x]);
-        graph.Output(graph.Gemm(x, 256, 10), 10);
+        graph.Output(graph.Gemm(x, 4 * width, 10), 10);
         return graph.Model;
     }
 
@@ -75,6 +119,29 @@ internal static class SyntheticModels
             var weight = Weights($"{name}.weight", [outFeatures, inFeatures], inFeatures);
             var bias = Weights($"{name}.bias", [outFeatures], fanIn: 0);
             return Node("Gemm", [input, weight, bias], name, Nodes.Int("transB", 1));
+        }
+
+        /// <summary>A dense layer as TensorFlow and transformer exports write it: MatMul with a [in, out] weight, then Add.</summary>
+        public string Dense(string input, int inFeatures, int outFeatures)
+        {
+            var name = $"dense{++_counter}";
+            var weight = Weights($"{name}.weight", [inFeatures, outFeatures], inFeatures);
+            return Node("Add", [Node("MatMul", [input, weight], name), Weights($"{name}.bias", [outFeatures], fanIn: 0)]);
+        }
+
+        public string LayerNorm(string input, int width)
+        {
+            var name = $"layernorm{++_counter}";
+            var scale = $"{name}.scale";
+            Model.Graph.Initializer.Add(Tensors.FromFloats(scale, [width], Enumerable.Repeat(1f, width).ToArray()));
+            return Node("LayerNormalization", [input, scale, Weights($"{name}.bias", [width], fanIn: 0)], name, Nodes.Int("axis", -1));
+        }
+
+        public string Constant(float value)
+        {
+            var name = $"constant{++_counter}";
+            Model.Graph.Initializer.Add(Tensors.FromFloats(name, [], [value]));
+            return name;
         }
 
         public string ResidualBlock(string input, int channels)
