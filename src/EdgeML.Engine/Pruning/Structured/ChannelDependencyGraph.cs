@@ -8,8 +8,10 @@ namespace EdgeML.Engine.Pruning.Structured;
 /// Finds, for every prunable layer's output channels, every tensor dimension coupled to them (the DepGraph idea of
 /// Torch-Pruning): the tensor is followed in topological order through channel-preserving operators, per-channel
 /// constants, residual additions (which merge the producers into one group that must drop the same channels),
-/// Concat (channel offsets), Flatten (channel blocks) and depthwise convolutions, down to the layers whose input
-/// features shrink. Whatever the analysis does not understand marks the groups involved unprunable, with a reason.
+/// Concat (channel offsets), Flatten (channel blocks), depthwise convolutions and the attention of transformers
+/// (Transpose, and MatMuls between two activations: Q·Kᵀ couples the query and key projections, which must drop the
+/// same dimensions, and attention·V carries V's), down to the layers whose input features shrink. Whatever the
+/// analysis does not understand marks the groups involved unprunable, with a reason.
 /// </summary>
 internal sealed class ChannelDependencyGraph
 {
@@ -53,7 +55,11 @@ internal sealed class ChannelDependencyGraph
     {
         FailSubgraphReads(node);
         var op = string.IsNullOrEmpty(node.Domain) ? node.OpType : $"{node.Domain}.{node.OpType}";
-        if (PrunableOperators.IsWeighted(node))
+        if (op == "MatMul" && !node.Input.Any(_index.Initializers.ContainsKey))
+        {
+            VisitActivationMatMul(node);
+        }
+        else if (PrunableOperators.IsWeighted(node))
         {
             VisitWeighted(node);
         }
@@ -76,6 +82,10 @@ internal sealed class ChannelDependencyGraph
         else if (op is "Flatten" or "Reshape")
         {
             VisitFlatten(node);
+        }
+        else if (op == "Transpose")
+        {
+            VisitTranspose(node);
         }
         else
         {
@@ -147,9 +157,8 @@ internal sealed class ChannelDependencyGraph
         if (a is not null && b is not null)
         {
             // A residual connection: both sides must keep the same channels, so their groups become one.
-            if (a.Axis == b.Axis && a.Block == b.Block && a.Spans.Count == b.Spans.Count
-                && _shapes[node.Input[0]].SequenceEqual(_shapes[node.Input[1]])
-                && a.Spans.Zip(b.Spans).All(p => p.First.Offset == p.Second.Offset && p.First.Count == p.Second.Count))
+            if (a.Axis == b.Axis && a.Block == b.Block && _shapes[node.Input[0]].SequenceEqual(_shapes[node.Input[1]])
+                && a.Spans.Count == b.Spans.Count && a.Spans.Zip(b.Spans).All(p => p.First.Offset == p.Second.Offset && p.First.Count == p.Second.Count))
             {
                 foreach (var (first, second) in a.Spans.Zip(b.Spans))
                 {
@@ -230,6 +239,54 @@ internal sealed class ChannelDependencyGraph
 
         _layouts[node.Output[0]] = new ChannelLayout(spans, axis, 1);
     }
+
+    // A permutation moves the channel axis; the channels themselves stay.
+    private void VisitTranspose(NodeProto node)
+    {
+        if (LayoutOf(node.Input[0]) is not { } input)
+        {
+            return;
+        }
+
+        var perm = node.Attribute.FirstOrDefault(a => a.Name == "perm")?.Ints.ToArray()
+            ?? Enumerable.Range(0, Rank(node.Input[0])).Reverse().Select(axis => (long)axis).ToArray();
+        if (input.Block != 1)
+        {
+            Fail(input, $"'{node.Name}' (Transpose) moves flattened channel blocks");
+            return;
+        }
+
+        _layouts[node.Output[0]] = input with { Axis = Array.IndexOf(perm, input.Axis) };
+    }
+
+    // A[…, M, K] · B[…, K, N] with both operands computed (attention). The contracted K must shrink on both sides
+    // alike, which couples their groups (queries and keys); N's channels (values) flow on to the output.
+    private void VisitActivationMatMul(NodeProto node)
+    {
+        var (a, b) = (LayoutOf(node.Input[0]), LayoutOf(node.Input[1]));
+        var (rankA, rankB) = (Rank(node.Input[0]), Rank(node.Input[1]));
+        if (a is not null && b is not null && a.Axis == rankA - 1 && b.Axis == rankB - 2 && SpansLineUp(a, b))
+        {
+            foreach (var (first, second) in a.Spans.Zip(b.Spans))
+            {
+                Union(first.Group, second.Group);
+            }
+
+            return;
+        }
+
+        if (a is null && b is not null && b.Axis == rankB - 1 && b.Block == 1)
+        {
+            _layouts[node.Output[0]] = b with { Axis = Rank(node.Output[0]) - 1 };
+            return;
+        }
+
+        FailInputs(node, $"'{node.Name}' (MatMul) multiplies it with a tensor whose matching dimension cannot lose the same channels");
+    }
+
+    private static bool SpansLineUp(ChannelLayout a, ChannelLayout b) =>
+        a.Block == 1 && b.Block == 1 && a.Spans.Count == b.Spans.Count
+        && a.Spans.Zip(b.Spans).All(p => p.First.Offset == p.Second.Offset && p.First.Count == p.Second.Count);
 
     // [N, C, H, W] → [N, C·H·W]: channel c becomes the block of features c·H·W … (c+1)·H·W − 1.
     private void VisitFlatten(NodeProto node)

@@ -156,12 +156,46 @@ public sealed class ChannelPrunerTests
     }
 
     [TestMethod]
+    public void AttentionCouplesQueriesWithKeysAndCarriesValuesToTheOutputProjection()
+    {
+        // One transformer attention block on [N, 8, 16] whose Q/K and V projections each have 8 dead dimensions.
+        var builder = new TestModelBuilder();
+        var x = builder.Input("x", 8, 16);
+        var q = builder.MatMulAdd(x, 16, 16, "q");
+        var k = builder.MatMulAdd(x, 16, 16, "k");
+        var v = builder.MatMulAdd(x, 16, 16, "v");
+        var scores = builder.Node("MatMul", [q, builder.Node("Transpose", [k], "k_t", Nodes.Ints("perm", 0, 2, 1))], "scores");
+        var weights = builder.Node("Softmax", [scores], "softmax", Nodes.Int("axis", -1));
+        var context = builder.Node("MatMul", [weights, v], "context");
+        var residual = builder.Node("Add", [x, builder.MatMulAdd(context, 16, 16, "out")], "residual");
+        builder.Output(builder.Node("LayerNormalization", [residual, builder.Initializer("ln.scale", [16]), builder.Initializer("ln.bias", [16], 0.1f)], "ln", Nodes.Int("axis", -1)), 8, 16);
+        var model = builder.Build();
+        foreach (var projection in new[] { "q", "k", "v" })
+        {
+            Zero(model, $"{projection}/kernel", 1, Dead(8));
+            Zero(model, $"{projection}/bias", 0, Dead(8));
+        }
+
+        var (pruned, report) = Prune(model, Step(0.5));
+
+        var queryKey = report.Groups.SingleOrDefault(g => g.Producers.Contains("q"));
+        Assert.IsNotNull(queryKey, string.Join("\n", report.LeftWhole.Select(g => $"{string.Join("+", g.Producers)}: {g.Reason}")));
+        CollectionAssert.AreEquivalent(new[] { "q", "k" }, queryKey.Producers.ToArray(), "Q·Kᵀ makes queries and keys one group");
+        Assert.AreEqual((16, 8), (queryKey.ChannelsBefore, queryKey.ChannelsAfter));
+        Assert.AreEqual(8, report.Groups.Single(g => g.Producers.Contains("v")).ChannelsAfter);
+        CollectionAssert.AreEqual(new long[] { 8, 16 }, Initializer(pruned, "out/kernel").Dims.ToArray(), "the output projection reads only the surviving value dimensions");
+        Assert.IsTrue(report.LeftWhole.Any(g => g.Producers.Contains("out")), "the residual stream feeds a LayerNormalization and stays whole");
+        var (before, after) = Compare(model, pruned, RandomData.Uniform(30, 8 * 16, seed: 5, min: -1));
+        Assert.IsLessThan(1e-4f, after.MaxAbsoluteDifferenceWith(before));
+    }
+
+    [TestMethod]
     public void UnsupportedPathsAndSkippedNodesAreLeftWholeWithAReason()
     {
         var builder = new TestModelBuilder();
         var image = builder.Input("image", 3, 8, 8);
         var h = builder.Relu(builder.Conv(image, 3, 8, 3, "conv1"));
-        h = builder.Node("Transpose", [h], "transpose", Nodes.Ints("perm", 0, 1, 3, 2));
+        h = builder.Node("Softmax", [h], "softmax", Nodes.Int("axis", 1));
         h = builder.Relu(builder.Conv(h, 8, 8, 3, "conv2"));
         h = builder.Relu(builder.Conv(h, 8, 8, 3, "conv3"));
         builder.Output(builder.Conv(h, 8, 4, 3, "conv4"), 4, 8, 8);
@@ -170,7 +204,7 @@ public sealed class ChannelPrunerTests
         var step = Step(0.5) with { SkipNodes = ["conv3"] };
         var (pruned, report) = Prune(model, step);
 
-        StringAssert.Contains(report.LeftWhole.Single(g => g.Producers.Contains("conv1")).Reason, "'transpose' (Transpose)");
+        StringAssert.Contains(report.LeftWhole.Single(g => g.Producers.Contains("conv1")).Reason, "'softmax' (Softmax)");
         StringAssert.Contains(report.LeftWhole.Single(g => g.Producers.Contains("conv3")).Reason, "skipped by the recipe");
         StringAssert.Contains(report.LeftWhole.Single(g => g.Producers.Contains("conv4")).Reason, "graph output");
         Assert.AreEqual("conv2", report.Groups.Single().Producers.Single());
