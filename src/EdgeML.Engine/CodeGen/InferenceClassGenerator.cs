@@ -185,20 +185,10 @@ public static class InferenceClassGenerator
 
         code.WriteLine("/// <returns>A ready instance; dispose it to release the session.</returns>");
         code.WriteLine($"/// <exception cref=\"{Runtime}.EdgeMLModelLoadException\">The assembly lacks the model, it fails its integrity check, or ONNX Runtime cannot load it.</exception>");
-        var parameters = layout.HasBufferOverload
-            ? $"{Runtime}.EdgeMLModelOptions? options = null, {FallbackType(layout)}? fallback = null"
-            : $"{Runtime}.EdgeMLModelOptions? options = null";
-        code.WriteLine($"public static {className} Create({parameters}) =>");
+        code.WriteLine($"public static {className} Create({SessionParameters(layout)}) =>");
         code.Indent++;
-        code.WriteLine($"new {className}(");
-        code.Indent++;
-        code.WriteLine($"{Runtime}.EdgeMLSession.Open({Runtime}.EdgeMLModelSource.FromEmbeddedResource({assembly}, ResourceName), options, {fallbackModel}){(layout.HasBufferOverload ? "," : ");")}");
-        if (layout.HasBufferOverload)
-        {
-            code.WriteLine("fallback);");
-        }
-
-        code.Indent -= 2;
+        code.WriteLine(Construct(className, layout, $"{Runtime}.EdgeMLSession.Open({Runtime}.EdgeMLModelSource.FromEmbeddedResource({assembly}, ResourceName), options, {fallbackModel})") + ";");
+        code.Indent--;
     }
 
     private static void WriteCreateFromUpdate(IndentedTextWriter code, InferenceClassSpec spec, InferenceClassLayout layout)
@@ -220,17 +210,23 @@ public static class InferenceClassGenerator
 
         code.WriteLine("/// <returns>A ready instance running the updated model.</returns>");
         code.WriteLine($"/// <exception cref=\"{Runtime}.EdgeMLUpdateRejectedException\">The package is not signed by the key, is damaged, is for another model, or does not raise the version.</exception>");
-        var parameters = $"global::System.ReadOnlySpan<byte> package, global::System.Security.Cryptography.ECDsa trustedPublicKey, {Runtime}.IEdgeMLModelVersionStore versionStore, {Runtime}.EdgeMLModelOptions? options = null"
-            + (layout.HasBufferOverload ? $", {FallbackType(layout)}? fallback = null" : string.Empty);
-        code.WriteLine($"public static {className} CreateFromUpdate({parameters})");
+        code.WriteLine($"public static {className} CreateFromUpdate(global::System.ReadOnlySpan<byte> package, global::System.Security.Cryptography.ECDsa trustedPublicKey, {Runtime}.IEdgeMLModelVersionStore versionStore, {SessionParameters(layout)})");
         code.WriteLine("{");
         code.Indent++;
         code.WriteLine($"var update = {Runtime}.EdgeMLModelUpdate.Verify(package, trustedPublicKey, versionStore, ModelName);");
         var session = $"{Runtime}.EdgeMLSession.Open({Runtime}.EdgeMLModelSource.FromVerifiedUpdate(update), options, {Runtime}.EdgeMLModelSource.FromEmbeddedResource(typeof({className}).Assembly, ResourceName))";
-        code.WriteLine(layout.HasBufferOverload ? $"return new {className}({session}, fallback);" : $"return new {className}({session});");
+        code.WriteLine($"return {Construct(className, layout, session)};");
         code.Indent--;
         code.WriteLine("}");
     }
+
+    // The optional parameters of both factories: session options and, where Predict writes into a buffer, a fallback.
+    private static string SessionParameters(InferenceClassLayout layout) => layout.HasBufferOverload
+        ? $"{Runtime}.EdgeMLModelOptions? options = null, {FallbackType(layout)}? fallback = null"
+        : $"{Runtime}.EdgeMLModelOptions? options = null";
+
+    private static string Construct(string className, InferenceClassLayout layout, string session) =>
+        layout.HasBufferOverload ? $"new {className}({session}, fallback)" : $"new {className}({session})";
 
     private static void WriteSessionMembers(IndentedTextWriter code, string className)
     {

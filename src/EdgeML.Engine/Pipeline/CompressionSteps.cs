@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EdgeML.Engine.Calibration;
 using EdgeML.Engine.Data;
 using EdgeML.Engine.Diagnostics;
@@ -24,6 +25,9 @@ internal sealed record CompressedModel(ModelProto Model, IReadOnlyList<StepRepor
 /// </summary>
 internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, SourceLocation Location)? validation, PhaseTimings timings)
 {
+    // Node sensitivities per model they were measured on: attempts that quantize the same model reuse them.
+    private readonly ConditionalWeakTable<ModelProto, Dictionary<string, double>> _sensitivities = new();
+
     public CompressedModel Run(ModelProto model, IEnumerable<CompressionStep> steps)
     {
         var reports = new List<StepReport>();
@@ -88,7 +92,7 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
 
         // Accuracy-aware steps rank their nodes up front, so that a failing candidate knows which to give back to float.
         var sensitivity = step.AccuracyAware
-            ? timings.Time("sensitivity", () => SensitivityAnalysis.Measure(model, plan, ranges, step, calibration, location))
+            ? timings.Time("sensitivity", () => SensitivityAnalysis.Measure(model, plan, ranges, step, calibration, location, _sensitivities.GetOrCreateValue(model)))
             : null;
         return (quantized, new StepReport("quantize")
         {

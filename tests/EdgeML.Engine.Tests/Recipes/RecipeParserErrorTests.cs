@@ -5,15 +5,11 @@ namespace EdgeML.Engine.Tests.Recipes;
 
 /// <summary>Every kind of bad recipe is reported with its code, at the exact line and column to fix.</summary>
 [TestClass]
-public sealed class RecipeParserErrorTests
+public sealed class RecipeParserErrorTests : IDisposable
 {
-    private RecipeFolder folder = null!;
+    private readonly RecipeFolder folder = new();
 
-    [TestInitialize]
-    public void CreateFolder() => folder = new RecipeFolder();
-
-    [TestCleanup]
-    public void DeleteFolder() => folder.Dispose();
+    public void Dispose() => folder.Dispose();
 
     // EDGEML1001: YAML syntax.
     [TestMethod]

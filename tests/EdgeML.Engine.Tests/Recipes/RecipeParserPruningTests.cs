@@ -5,15 +5,11 @@ namespace EdgeML.Engine.Tests.Recipes;
 
 /// <summary>The <c>prune</c> and <c>prune_channels</c> steps, their order against <c>quantize</c>, and <c>storage</c>.</summary>
 [TestClass]
-public sealed class RecipeParserPruningTests
+public sealed class RecipeParserPruningTests : IDisposable
 {
-    private RecipeFolder folder = null!;
+    private readonly RecipeFolder folder = new();
 
-    [TestInitialize]
-    public void CreateFolder() => folder = new RecipeFolder();
-
-    [TestCleanup]
-    public void DeleteFolder() => folder.Dispose();
+    public void Dispose() => folder.Dispose();
 
     [TestMethod]
     public void PruningStepsParseEveryValueWithItsLocation()

@@ -5,15 +5,11 @@ namespace EdgeML.Engine.Tests.Recipes;
 
 /// <summary>The <c>quantize</c> step's <c>mode</c> and the keys that only weight-only quantization reads.</summary>
 [TestClass]
-public sealed class RecipeParserQuantizeModeTests
+public sealed class RecipeParserQuantizeModeTests : IDisposable
 {
-    private RecipeFolder folder = null!;
+    private readonly RecipeFolder folder = new();
 
-    [TestInitialize]
-    public void CreateFolder() => folder = new RecipeFolder();
-
-    [TestCleanup]
-    public void DeleteFolder() => folder.Dispose();
+    public void Dispose() => folder.Dispose();
 
     [TestMethod]
     public void WeightOnlyReadsItsBlockSettingsAndNeedsNoCalibrationData()

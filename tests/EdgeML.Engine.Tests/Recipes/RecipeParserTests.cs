@@ -4,7 +4,7 @@ using EdgeML.Engine.Recipes;
 namespace EdgeML.Engine.Tests.Recipes;
 
 [TestClass]
-public sealed class RecipeParserTests
+public sealed class RecipeParserTests : IDisposable
 {
     private const string FullRecipe = """
         # yaml-language-server: $schema=../edgeml-recipe.schema.json
@@ -37,13 +37,9 @@ public sealed class RecipeParserTests
           latency: { p95_max: 5ms, max_ratio: 1.5 }
         """;
 
-    private RecipeFolder folder = null!;
+    private readonly RecipeFolder folder = new();
 
-    [TestInitialize]
-    public void CreateFolder() => folder = new RecipeFolder();
-
-    [TestCleanup]
-    public void DeleteFolder() => folder.Dispose();
+    public void Dispose() => folder.Dispose();
 
     [TestMethod]
     public void FullRecipeParsesEveryValueWithItsLocation()

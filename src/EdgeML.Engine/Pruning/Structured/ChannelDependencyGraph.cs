@@ -157,8 +157,7 @@ internal sealed class ChannelDependencyGraph
         if (a is not null && b is not null)
         {
             // A residual connection: both sides must keep the same channels, so their groups become one.
-            if (a.Axis == b.Axis && a.Block == b.Block && _shapes[node.Input[0]].SequenceEqual(_shapes[node.Input[1]])
-                && a.Spans.Count == b.Spans.Count && a.Spans.Zip(b.Spans).All(p => p.First.Offset == p.Second.Offset && p.First.Count == p.Second.Count))
+            if (a.Axis == b.Axis && _shapes[node.Input[0]].SequenceEqual(_shapes[node.Input[1]]) && SpansLineUp(a, b))
             {
                 foreach (var (first, second) in a.Spans.Zip(b.Spans))
                 {
@@ -265,7 +264,7 @@ internal sealed class ChannelDependencyGraph
     {
         var (a, b) = (LayoutOf(node.Input[0]), LayoutOf(node.Input[1]));
         var (rankA, rankB) = (Rank(node.Input[0]), Rank(node.Input[1]));
-        if (a is not null && b is not null && a.Axis == rankA - 1 && b.Axis == rankB - 2 && SpansLineUp(a, b))
+        if (a is not null && b is not null && a.Axis == rankA - 1 && b.Axis == rankB - 2 && a.Block == 1 && SpansLineUp(a, b))
         {
             foreach (var (first, second) in a.Spans.Zip(b.Spans))
             {
@@ -284,8 +283,9 @@ internal sealed class ChannelDependencyGraph
         FailInputs(node, $"'{node.Name}' (MatMul) multiplies it with a tensor whose matching dimension cannot lose the same channels");
     }
 
+    // The same groups at the same offsets, in blocks of the same size: the two sides can drop the same channels.
     private static bool SpansLineUp(ChannelLayout a, ChannelLayout b) =>
-        a.Block == 1 && b.Block == 1 && a.Spans.Count == b.Spans.Count
+        a.Block == b.Block && a.Spans.Count == b.Spans.Count
         && a.Spans.Zip(b.Spans).All(p => p.First.Offset == p.Second.Offset && p.First.Count == p.Second.Count);
 
     // [N, C, H, W] → [N, C·H·W]: channel c becomes the block of features c·H·W … (c+1)·H·W − 1.

@@ -15,15 +15,21 @@ namespace EdgeML.Engine.Quantization.AccuracyAware;
 /// </summary>
 internal static class SensitivityAnalysis
 {
-    /// <returns>Every planned node, most sensitive first.</returns>
+    /// <summary>
+    /// Every planned node, most sensitive first. <c>measured</c> holds the SQNRs already measured on this same
+    /// model, by node, and receives the new ones: a node's SQNR does not depend on which other nodes are quantized,
+    /// so the attempts of an accuracy-aware search each measure only what is new.
+    /// </summary>
     public static IReadOnlyList<NodeSensitivity> Measure(ModelProto model, QuantizationPlan plan, IReadOnlyDictionary<string, TensorRange> ranges, QuantizeStep step,
-        LabeledDataset data, SourceLocation dataLocation)
+        LabeledDataset data, SourceLocation dataLocation, IDictionary<string, double> measured)
     {
         var outputs = model.Graph.Output.Select(o => o.Name).ToArray();
-        return plan.Nodes
-            .Select(node => new NodeSensitivity(node.NodeName, OutputSqnr(model, QdqQuantizer.Apply(model, new QuantizationPlan([node], []), ranges, step), outputs, data, dataLocation)))
-            .OrderBy(s => s.SqnrDb)
-            .ToArray();
+        foreach (var node in plan.Nodes.Where(node => !measured.ContainsKey(node.NodeName)))
+        {
+            measured[node.NodeName] = OutputSqnr(model, QdqQuantizer.Apply(model, new QuantizationPlan([node], []), ranges, step), outputs, data, dataLocation);
+        }
+
+        return plan.Nodes.Select(node => new NodeSensitivity(node.NodeName, measured[node.NodeName])).OrderBy(s => s.SqnrDb).ToArray();
     }
 
     private static double OutputSqnr(ModelProto model, ModelProto quantized, IReadOnlyList<string> outputs, LabeledDataset data, SourceLocation dataLocation)
