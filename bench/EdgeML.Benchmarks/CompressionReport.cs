@@ -81,7 +81,7 @@ internal static class CompressionReport
         var single = Stopwatch.StartNew();
         for (var i = 0; i < data.Count; i++)
         {
-            runner.RunSingle(data.Batch(i, 1));
+            runner.RunSingle(data, i);
         }
 
         var singleSeconds = single.Elapsed.TotalSeconds;

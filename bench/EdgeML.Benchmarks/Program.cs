@@ -3,7 +3,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using EdgeML.Benchmarks;
 
-// `--cold-start` times the first session of this process; `--compression`, `--quantization` and `--scaling` print the tables of
+// `--cold-start` times the first session of this process; `--compression`, `--quantization`, `--calibration-memory` and `--scaling` print the tables of
 // docs/benchmarks.md;
 // anything else goes to BenchmarkDotNet.
 switch (args)
@@ -19,6 +19,9 @@ switch (args)
         return;
     case ["--quantization"]:
         QuantizationReport.Run();
+        return;
+    case ["--calibration-memory"]:
+        QuantizationReport.CalibrationMemory();
         return;
 }
 

@@ -29,7 +29,7 @@ public static class ActivationCalibrator
         foreach (var input in tensors.Where(graphInputs.Contains))
         {
             var collector = newCollector();
-            collector.Add(data.Features);
+            collector.Add((data.Inputs.FirstOrDefault(d => d.Name == input) ?? data.Inputs.Single()).Values);
             ranges[input] = collector.Range();
         }
 

@@ -27,7 +27,7 @@ internal static class PairedActivations
         for (var start = 0; start < data.Count; start += referenceRunner.BatchSize)
         {
             var count = Math.Min(referenceRunner.BatchSize, data.Count - start);
-            var chunk = new LabeledDataset(data.SourcePath, data.Batch(start, count).ToArray(), data.FeatureCount, labels: null);
+            var chunk = data.Slice(start, count);
             referenceRunner.RunBatches(chunk, tensors, batch =>
             {
                 for (var i = 0; i < tensors.Count; i++)

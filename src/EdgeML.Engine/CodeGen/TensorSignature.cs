@@ -11,4 +11,7 @@ public sealed record TensorSignature(string OnnxName, string CSharpName, TensorE
 {
     /// <summary>True when a Softmax node produces this output directly, so its values are already probabilities.</summary>
     public bool HoldsProbabilities { get; init; }
+
+    /// <summary>As <c>edgeml inspect</c> prints it: <c>input_ids: Int64 [batch, sequence]</c>.</summary>
+    public override string ToString() => $"{OnnxName}: {ElementType} [{string.Join(", ", Shape)}]{(HoldsProbabilities ? " (probabilities)" : string.Empty)}";
 }

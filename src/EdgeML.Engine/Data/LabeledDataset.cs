@@ -1,40 +1,65 @@
 namespace EdgeML.Engine.Data;
 
 /// <summary>
-/// Samples for evaluation or calibration: one flat float feature vector per sample (row-major, as the
-/// model input takes it without the batch dimension) and, when the data is labeled, a class index each.
+/// Samples for evaluation or calibration: the values of each model input (<see cref="Inputs"/>; most data has one,
+/// unnamed) and, when the data is labeled, a class index per sample.
 /// </summary>
 public sealed class LabeledDataset
 {
+    /// <summary>A dataset with one unnamed input of <paramref name="featureCount"/> values per sample (CSV, single arrays).</summary>
     public LabeledDataset(string sourcePath, float[] features, int featureCount, int[]? labels)
+        : this(sourcePath, [new DatasetInput(null, null, features, featureCount)], labels)
     {
-        if (featureCount <= 0 || features.Length % featureCount != 0)
+    }
+
+    /// <summary>A dataset with one entry per model input, all with the same number of samples.</summary>
+    public LabeledDataset(string sourcePath, IReadOnlyList<DatasetInput> inputs, int[]? labels)
+    {
+        if (inputs.Count == 0 || inputs.Any(i => i.SampleLength <= 0 || i.Values.Length % i.SampleLength != 0))
         {
-            throw new ArgumentException("The feature buffer must hold whole samples.", nameof(features));
+            throw new ArgumentException("Every input must hold whole samples.", nameof(inputs));
+        }
+
+        if (inputs.Any(i => i.Count != inputs[0].Count) || (labels is not null && labels.Length != inputs[0].Count))
+        {
+            throw new ArgumentException("Every input, and the labels, must have one entry per sample.", nameof(inputs));
         }
 
         SourcePath = sourcePath;
-        Features = features;
-        FeatureCount = featureCount;
+        Inputs = inputs;
         Labels = labels;
     }
 
     public string SourcePath { get; }
 
-    public float[] Features { get; }
-
-    public int FeatureCount { get; }
+    public IReadOnlyList<DatasetInput> Inputs { get; }
 
     /// <summary>Class index per sample; null for unlabeled data.</summary>
     public int[]? Labels { get; }
 
-    public int Count => Features.Length / FeatureCount;
+    public int Count => Inputs[0].Count;
 
-    public ReadOnlySpan<float> Sample(int index) => Features.AsSpan(index * FeatureCount, FeatureCount);
+    /// <summary>The values of a single-input dataset.</summary>
+    public float[] Features => Single.Values;
 
-    /// <summary>The samples from <paramref name="start"/> on, at most <paramref name="count"/> of them, as one contiguous block.</summary>
-    public ReadOnlyMemory<float> Batch(int start, int count) =>
-        Features.AsMemory(start * FeatureCount, Math.Min(count, Count - start) * FeatureCount);
+    /// <summary>Values per sample of a single-input dataset.</summary>
+    public int FeatureCount => Single.SampleLength;
+
+    private DatasetInput Single => Inputs.Count == 1
+        ? Inputs[0]
+        : throw new InvalidOperationException($"'{SourcePath}' has {Inputs.Count} inputs; this needs single-input data.");
+
+    public ReadOnlySpan<float> Sample(int index) => Single.Batch(index, 1).Span;
+
+    /// <summary>The samples of a single-input dataset from <paramref name="start"/> on, at most <paramref name="count"/> of them, as one contiguous block.</summary>
+    public ReadOnlyMemory<float> Batch(int start, int count) => Single.Batch(start, count);
+
+    /// <summary>The samples from <paramref name="start"/> on, at most <paramref name="count"/> of them.</summary>
+    public LabeledDataset Slice(int start, int count)
+    {
+        count = Math.Min(count, Count - start);
+        return Select(Enumerable.Range(start, count).ToArray());
+    }
 
     /// <summary>
     /// A reproducible subset of <paramref name="count"/> samples (all of them when there are fewer), drawn
@@ -50,22 +75,12 @@ public sealed class LabeledDataset
         var indices = Enumerable.Range(0, Count).ToArray();
         new Random(seed).Shuffle(indices);
         Array.Sort(indices, 0, count);
-        var features = new float[count * FeatureCount];
-        var labels = Labels is null ? null : new int[count];
-        for (var i = 0; i < count; i++)
-        {
-            Sample(indices[i]).CopyTo(features.AsSpan(i * FeatureCount, FeatureCount));
-            if (labels is not null)
-            {
-                labels[i] = Labels![indices[i]];
-            }
-        }
-
-        return new LabeledDataset(SourcePath, features, FeatureCount, labels);
+        return Select(indices[..count]);
     }
 
     /// <summary>The first <paramref name="count"/> samples.</summary>
-    public LabeledDataset Take(int count) => count >= Count
-        ? this
-        : new LabeledDataset(SourcePath, Features[..(count * FeatureCount)], FeatureCount, Labels?[..count]);
+    public LabeledDataset Take(int count) => count >= Count ? this : Slice(0, count);
+
+    private LabeledDataset Select(IReadOnlyList<int> indices) =>
+        new(SourcePath, Inputs.Select(input => input.Select(indices)).ToArray(), Labels is null ? null : indices.Select(i => Labels[i]).ToArray());
 }

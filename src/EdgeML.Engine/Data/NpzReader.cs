@@ -24,6 +24,10 @@ public static class NpzReader
         return null;
     }
 
+    /// <summary>The names of the arrays the archive holds (its <c>.npy</c> entries without the extension).</summary>
+    public static IEnumerable<string> ArrayNames(ZipArchive archive) =>
+        archive.Entries.Where(e => e.FullName.EndsWith(".npy", StringComparison.Ordinal)).Select(e => e.FullName[..^".npy".Length]);
+
     public static ZipArchive Open(string path)
     {
         var file = DataFile.Open(path);

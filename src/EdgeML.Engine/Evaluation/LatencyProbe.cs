@@ -22,16 +22,16 @@ public static class LatencyProbe
     {
         for (var i = 0; i < WarmupRuns; i++)
         {
-            runner.RunSingle(data.Batch(i % data.Count, 1));
+            runner.RunSingle(data, i % data.Count);
         }
 
         var timings = new List<double>(MaxRuns);
         var total = Stopwatch.StartNew();
         while (timings.Count < MaxRuns && (timings.Count < 10 || total.Elapsed < Budget))
         {
-            var sample = data.Batch(timings.Count % data.Count, 1);
+            var sample = timings.Count % data.Count;
             var start = Stopwatch.GetTimestamp();
-            runner.RunSingle(sample);
+            runner.RunSingle(data, sample);
             timings.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using EdgeML.Engine.Data;
 using EdgeML.Engine.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
@@ -6,49 +7,40 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace EdgeML.Engine.Inference;
 
 /// <summary>
-/// Runs a single-input float model in ONNX Runtime over a dataset, batch by batch. Used for evaluation,
-/// latency measurement and calibration, always on the CPU with one intra-op thread so that measurements on
-/// a build machine are repeatable and builds running side by side do not fight over cores.
+/// Runs a model in ONNX Runtime over a dataset, batch by batch. Used for evaluation, latency measurement and
+/// calibration, always on the CPU with one intra-op thread so that measurements on a build machine are repeatable
+/// and builds running side by side do not fight over cores. Inputs may be float, int64, int32 or bool (integer
+/// data travels as float, see <see cref="DatasetInput"/>); dimensions after the batch may be dynamic, in which case
+/// the data's own sample shape fills them.
 /// </summary>
 public sealed class ModelRunner : IDisposable
 {
     private const int PreferredBatchSize = 64;
 
-    private readonly InferenceSession _session;
-    private readonly string _inputName;
-    private readonly long[] _inputShape;
+    // Integers up to 2^24 are exactly representable in float32, so ids and masks survive the trip through the dataset.
+    private const float LargestExactInteger = 1 << 24;
 
+    private readonly InferenceSession _session;
+    private readonly string _displayName;
+    private readonly ModelInput[] _inputs;
     private readonly SourceLocation? _location;
 
     private ModelRunner(InferenceSession session, string displayName, SourceLocation? location)
     {
         _session = session;
+        _displayName = displayName;
         _location = location;
-        if (session.InputMetadata.Count != 1)
-        {
-            throw new EdgeMLException(DiagnosticCodes.ModelUnsupported, $"'{displayName}' has {session.InputMetadata.Count} inputs; evaluation from CSV data supports models with one input", location);
-        }
-
-        var (name, metadata) = session.InputMetadata.Single();
-        if (metadata.ElementDataType != TensorElementType.Float)
-        {
-            throw new EdgeMLException(DiagnosticCodes.ModelUnsupported, $"input '{name}' of '{displayName}' is {metadata.ElementDataType}; evaluation from CSV data supports float inputs", location);
-        }
-
-        _inputName = name;
-        _inputShape = metadata.Dimensions.Select(d => (long)d).ToArray();
-        if (_inputShape.Length == 0 || _inputShape.Skip(1).Any(d => d <= 0))
-        {
-            throw new EdgeMLException(DiagnosticCodes.ModelUnsupported, $"input '{name}' of '{displayName}' has shape [{string.Join(", ", _inputShape)}]; evaluation needs fixed dimensions after the batch dimension", location);
-        }
-
-        SampleLength = checked((int)_inputShape.Skip(1).Aggregate(1L, (a, b) => a * b));
-        BatchSize = _inputShape[0] > 0 ? (int)_inputShape[0] : PreferredBatchSize;
+        _inputs = session.InputMetadata.Select(pair => ModelInput.From(pair.Key, pair.Value, displayName, location)).ToArray();
+        var batch = _inputs[0].Dimensions[0];
+        BatchSize = batch > 0 ? (int)batch : PreferredBatchSize;
         OutputNames = [.. session.OutputMetadata.Keys];
     }
 
-    /// <summary>Float values per sample the model's input takes.</summary>
-    public int SampleLength { get; }
+    /// <summary>Float values per sample the model's only input takes; the model must have one input of fixed size after the batch.</summary>
+    public int SampleLength => _inputs is [{ FixedSampleLength: > 0 } only]
+        ? only.FixedSampleLength
+        : throw new EdgeMLException(DiagnosticCodes.ModelUnsupported,
+            $"'{_displayName}' takes {string.Join(", ", _inputs.Select(i => i.ToString()))}; this step needs a model with one input of fixed size after the batch dimension", _location);
 
     /// <summary>Samples per run: the input's fixed batch size, or a sensible batch when it is dynamic.</summary>
     public int BatchSize { get; }
@@ -83,12 +75,24 @@ public sealed class ModelRunner : IDisposable
         }
     }
 
-    /// <summary>Checks that every sample of <paramref name="data"/> fits the model input.</summary>
+    /// <summary>Checks that <paramref name="data"/> has values for every model input, of a fitting size and type.</summary>
     public void EnsureFits(LabeledDataset data, SourceLocation dataLocation)
     {
-        if (data.FeatureCount != SampleLength)
+        foreach (var input in _inputs)
         {
-            throw new EdgeMLException(DiagnosticCodes.DataMismatch, $"'{data.SourcePath}' has {data.FeatureCount} feature columns, the model input '{_inputName}' [{string.Join(", ", _inputShape)}] takes {SampleLength} values per sample", dataLocation);
+            var values = ValuesFor(input, data, dataLocation);
+            input.EnsureFits(values, data.SourcePath, dataLocation);
+            if (input.IsInteger && Array.FindIndex(values.Values, v => v != MathF.Round(v) || MathF.Abs(v) > LargestExactInteger) is var bad and >= 0)
+            {
+                throw new EdgeMLException(DiagnosticCodes.DataMismatch,
+                    $"{values.Describe(data.SourcePath)} feeds the {input.ElementType} input '{input.Name}' but holds {values.Values[bad]} in sample {bad / values.SampleLength}, which is not an integer of at most 2^24", dataLocation);
+            }
+        }
+
+        if (data.Inputs.FirstOrDefault(d => d.Name is { } name && _inputs.All(i => i.Name != name)) is { } extra)
+        {
+            throw new EdgeMLException(DiagnosticCodes.DataMismatch,
+                $"{extra.Describe(data.SourcePath)} matches no input of the model (it takes {string.Join(", ", _inputs.Select(i => $"'{i.Name}'"))})", dataLocation);
         }
     }
 
@@ -98,52 +102,122 @@ public sealed class ModelRunner : IDisposable
         for (var start = 0; start < data.Count; start += BatchSize)
         {
             var count = Math.Min(BatchSize, data.Count - start);
-            var batch = data.Batch(start, count);
-            // A fixed batch size with a short last batch: pad by repeating the last sample, report only `count`.
-            var input = count == BatchSize || _inputShape[0] <= 0 ? batch : Pad(batch, SampleLength, BatchSize);
-            var shape = (long[])_inputShape.Clone();
-            shape[0] = _inputShape[0] > 0 ? BatchSize : count;
-            using var inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshalExtensions.AsWritable(input), shape);
-            using var results = Run(inputValue, outputNames);
+            using var results = Run(data, start, count, outputNames);
             onBatch(new BatchOutputs(start, count, results));
         }
     }
 
-    /// <summary>Runs one sample and returns after it completes; for latency measurement.</summary>
-    public void RunSingle(ReadOnlyMemory<float> sample)
+    /// <summary>Runs sample <paramref name="index"/> alone and returns after it completes; for latency measurement.</summary>
+    public void RunSingle(LabeledDataset data, int index)
     {
-        var shape = (long[])_inputShape.Clone();
-        shape[0] = 1;
-        using var inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshalExtensions.AsWritable(sample), shape);
-        using var results = Run(inputValue, OutputNames);
+        using var results = Run(data, index, 1, OutputNames);
     }
 
     public void Dispose() => _session.Dispose();
 
-    private IDisposableReadOnlyCollection<OrtValue> Run(OrtValue input, IReadOnlyList<string> outputNames)
+    private IDisposableReadOnlyCollection<OrtValue> Run(LabeledDataset data, int start, int count, IReadOnlyList<string> outputNames)
     {
+        var values = new List<OrtValue>(_inputs.Length);
         try
         {
+            foreach (var input in _inputs)
+            {
+                values.Add(input.Bind(ValuesFor(input, data, _location), start, count, BatchSize));
+            }
+
             using var runOptions = new RunOptions();
-            return _session.Run(runOptions, [_inputName], [input], outputNames);
+            return _session.Run(runOptions, _inputs.Select(i => i.Name).ToArray(), values, outputNames);
         }
         catch (OnnxRuntimeException e)
         {
             throw new EdgeMLException(DiagnosticCodes.ModelRuntimeFailure, $"ONNX Runtime failed to run the model: {e.Message}", _location, e);
         }
+        finally
+        {
+            values.ForEach(v => v.Dispose());
+        }
     }
 
-    private static ReadOnlyMemory<float> Pad(ReadOnlyMemory<float> batch, int sampleLength, int batchSize)
+    // Named data feeds the input of that name; a single unnamed array feeds a single-input model.
+    private DatasetInput ValuesFor(ModelInput input, LabeledDataset data, SourceLocation? location) =>
+        data.Inputs.FirstOrDefault(d => d.Name == input.Name)
+        ?? (data.Inputs is [{ Name: null } only] && _inputs.Length == 1 ? only : null)
+        ?? throw new EdgeMLException(DiagnosticCodes.DataMismatch,
+            _inputs.Length == 1
+                ? $"'{data.SourcePath}' has no values for the model input '{input.Name}': name its array 'x' or '{input.Name}'"
+                : $"'{data.SourcePath}' has no values for the model input '{input.Name}': a model with {_inputs.Length} inputs needs an .npz with one array per input, named after it",
+            location);
+
+    /// <summary>One input as the session declares it, and how dataset values are bound to it.</summary>
+    private sealed record ModelInput(string Name, TensorElementType ElementType, long[] Dimensions)
     {
-        var padded = new float[sampleLength * batchSize];
-        batch.Span.CopyTo(padded);
-        var last = batch.Span[^sampleLength..];
-        for (var offset = batch.Length; offset < padded.Length; offset += sampleLength)
+        public bool IsInteger => ElementType is TensorElementType.Int64 or TensorElementType.Int32 or TensorElementType.Bool;
+
+        /// <summary>Values per sample when every dimension after the batch is fixed; else 0.</summary>
+        public int FixedSampleLength => Dimensions.Length > 0 && Dimensions.Skip(1).All(d => d > 0)
+            ? checked((int)Dimensions.Skip(1).Aggregate(1L, (a, b) => a * b))
+            : 0;
+
+        public static ModelInput From(string name, NodeMetadata metadata, string displayName, SourceLocation? location)
         {
-            last.CopyTo(padded.AsSpan(offset));
+            var input = new ModelInput(name, metadata.ElementDataType, metadata.Dimensions.Select(d => (long)d).ToArray());
+            if (input.ElementType is not (TensorElementType.Float or TensorElementType.Int64 or TensorElementType.Int32 or TensorElementType.Bool))
+            {
+                throw new EdgeMLException(DiagnosticCodes.ModelUnsupported, $"input '{name}' of '{displayName}' is {input.ElementType}; evaluation and calibration support float, int64, int32 and bool inputs", location);
+            }
+
+            return input.Dimensions.Length > 0
+                ? input
+                : throw new EdgeMLException(DiagnosticCodes.ModelUnsupported, $"input '{name}' of '{displayName}' is a scalar; evaluation needs a batch dimension", location);
         }
 
-        return padded;
+        public void EnsureFits(DatasetInput values, string sourcePath, SourceLocation location)
+        {
+            var fits = FixedSampleLength > 0
+                ? values.SampleLength == FixedSampleLength
+                : values.SampleShape is { } shape && shape.Count == Dimensions.Length - 1 && shape.Select((d, i) => Dimensions[i + 1] <= 0 || Dimensions[i + 1] == d).All(ok => ok);
+            if (!fits)
+            {
+                var has = values.SampleShape is { } s ? $"samples of shape ({string.Join(", ", s)})" : $"{values.SampleLength} values per sample";
+                throw new EdgeMLException(DiagnosticCodes.DataMismatch, $"{values.Describe(sourcePath)} has {has}, the model input {this} takes {(FixedSampleLength > 0 ? $"{FixedSampleLength} values per sample" : "samples of that rank")}", location);
+            }
+        }
+
+        /// <summary>A tensor of samples [start, start + count), padded to a fixed batch by repeating the last sample.</summary>
+        public OrtValue Bind(DatasetInput values, int start, int count, int batchSize)
+        {
+            var rows = Dimensions[0] > 0 ? batchSize : count;
+            var shape = new long[Dimensions.Length];
+            shape[0] = rows;
+            for (var i = 1; i < shape.Length; i++)
+            {
+                shape[i] = Dimensions[i] > 0 ? Dimensions[i] : values.SampleShape![i - 1];
+            }
+
+            var batch = values.Batch(start, count).Span;
+            var length = rows * values.SampleLength;
+            return ElementType switch
+            {
+                TensorElementType.Float when rows == count => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshalExtensions.AsWritable(values.Batch(start, count)), shape),
+                TensorElementType.Float => OrtValue.CreateTensorValueFromMemory(Padded(batch, values.SampleLength, length, v => v), shape),
+                TensorElementType.Int64 => OrtValue.CreateTensorValueFromMemory(Padded(batch, values.SampleLength, length, v => (long)v), shape),
+                TensorElementType.Int32 => OrtValue.CreateTensorValueFromMemory(Padded(batch, values.SampleLength, length, v => (int)v), shape),
+                _ => OrtValue.CreateTensorValueFromMemory(Padded(batch, values.SampleLength, length, v => v != 0), shape),
+            };
+        }
+
+        public override string ToString() => $"'{Name}' ({ElementType} [{string.Join(", ", Dimensions.Select(d => d > 0 ? d.ToString(CultureInfo.InvariantCulture) : "?"))}])";
+
+        private static T[] Padded<T>(ReadOnlySpan<float> batch, int sampleLength, int length, Func<float, T> convert)
+        {
+            var converted = new T[length];
+            for (var i = 0; i < length; i++)
+            {
+                converted[i] = convert(batch[i < batch.Length ? i : batch.Length - sampleLength + (i % sampleLength)]);
+            }
+
+            return converted;
+        }
     }
 }
 

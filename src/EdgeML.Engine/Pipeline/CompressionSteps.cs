@@ -10,6 +10,7 @@ using EdgeML.Engine.Quantization;
 using EdgeML.Engine.Quantization.AccuracyAware;
 using EdgeML.Engine.Quantization.Dynamic;
 using EdgeML.Engine.Quantization.Fp16;
+using EdgeML.Engine.Quantization.Smoothing;
 using EdgeML.Engine.Quantization.WeightOnly;
 using EdgeML.Engine.Recipes;
 using EdgeML.Engine.Reporting;
@@ -67,6 +68,7 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
     {
         QuantizationMode.Static => StaticQuantize(model, step, warnings),
         QuantizationMode.WeightOnly => WithoutCalibration(WeightOnlyQuantizer.Apply, model, step, warnings),
+        QuantizationMode.Dynamic when step.Smoothing is not null => SmoothedDynamicQuantize(model, step, warnings),
         QuantizationMode.Dynamic => WithoutCalibration(DynamicQuantizer.Apply, model, step, warnings),
         QuantizationMode.Fp16 => WithoutCalibration(Fp16Converter.Apply, model, step, warnings),
         _ => throw new EdgeMLException(DiagnosticCodes.InternalError, $"no implementation for quantize mode {step.Mode}", step.Location),
@@ -75,6 +77,15 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
     private (ModelProto, StepReport) StaticQuantize(ModelProto model, QuantizeStep step, List<Diagnostic> warnings)
     {
         model = OpsetUpgrade.ToAtLeast(model, QdqQuantizer.RequiredOpset(step), step.Location);
+        SmoothingChoice? smoothing = null;
+        if (step.Smoothing is { } smoothingSpec)
+        {
+            // The chosen smoothed float model computes what the original does; everything below quantizes it instead.
+            var (smoothingData, smoothingLocation) = CalibrationData(step.Calibration, step.Location);
+            (model, _, smoothing) = timings.Time("smoothing", () => SmoothingSearch.Run(model, step, (float?)smoothingSpec.Alpha, smoothingData, smoothingLocation,
+                smoothed => StaticQuantizeOnce(smoothed, step, smoothingData, smoothingLocation), quantized => quantized));
+        }
+
         var plan = QdqQuantizer.Plan(model, step);
 
         // Nodes given back to float by accuracy_aware have their own warning (EDGEML2104), which names them all.
@@ -101,6 +112,31 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
             CalibrationSamples = calibration.Count,
             BiasCorrectedNodes = corrected,
             Sensitivity = sensitivity,
+            Smoothing = smoothing,
+        });
+    }
+
+    // One plain static quantization (plan, calibrate, rewrite): what smoothing compares its candidates with.
+    private static ModelProto StaticQuantizeOnce(ModelProto model, QuantizeStep step, LabeledDataset calibration, SourceLocation location)
+    {
+        var plan = QdqQuantizer.Plan(model, step);
+        var collectors = RangeCollectors.For(step.Calibration?.Method ?? CalibrationMethod.MinMax, step.Calibration?.Percentile ?? CalibrationSpec.DefaultPercentile);
+        return QdqQuantizer.Apply(model, plan, ActivationCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, location, collectors), step);
+    }
+
+    // Dynamic quantization needs no activation ranges, but smoothing measures the activations' channels first.
+    private (ModelProto, StepReport) SmoothedDynamicQuantize(ModelProto model, QuantizeStep step, List<Diagnostic> warnings)
+    {
+        var (calibration, location) = CalibrationData(step.Calibration, step.Location);
+        var (_, result, smoothing) = timings.Time("smoothing", () =>
+            SmoothingSearch.Run(model, step, (float?)step.Smoothing!.Alpha, calibration, location, smoothed => DynamicQuantizer.Apply(smoothed, step), r => r.Model));
+        WarnSkipped(result.Skipped, step, warnings);
+        return (result.Model, new StepReport("quantize")
+        {
+            QuantizedNodes = result.QuantizedNodeNames,
+            SkippedNodes = result.Skipped,
+            CalibrationSamples = calibration.Count,
+            Smoothing = smoothing,
         });
     }
 

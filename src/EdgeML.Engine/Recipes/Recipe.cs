@@ -273,11 +273,20 @@ public sealed record QuantizeStep(
     public bool BiasCorrection { get; init; }
 
     /// <summary>
+    /// Static and dynamic modes: SmoothQuant-style scaling of the activations MatMul/Gemm layers read, moving their outlier
+    /// channels into the weights before quantization (<c>smoothing</c>); null when off.
+    /// </summary>
+    public SmoothingSpec? Smoothing { get; init; }
+
+    /// <summary>
     /// Nodes an accuracy-aware build gave back to float to pass the gates: not a recipe key, the optimizer sets it
     /// between candidates. Kept apart from <see cref="ExcludeNodes"/> so reports and warnings tell the two apart.
     /// </summary>
     public IReadOnlyList<string> FallbackNodes { get; init; } = [];
 }
+
+/// <summary>SmoothQuant's migration strength α (<c>smoothing: 0.8</c>), or null to pick the most faithful α on the calibration data (<c>smoothing: auto</c>).</summary>
+public sealed record SmoothingSpec(SourceLocation Location, double? Alpha);
 
 /// <summary>
 /// Calibration data for activation ranges: a CSV file with the same columns as validation data, or a

@@ -214,7 +214,8 @@ internal sealed class RecipeNode
         throw keyNode.Error(DiagnosticCodes.RecipeUnknownKey, $"unknown key '{name}' in {Display}{hint} (known keys: {string.Join(", ", section.Keys)})");
     }
 
-    private double AsNumber(Func<double, bool> isInRange, string expected) =>
+    /// <summary>A number that <paramref name="isInRange"/> accepts; <paramref name="expected"/> describes the range in the error.</summary>
+    public double AsNumber(Func<double, bool> isInRange, string expected) =>
         double.TryParse(PlainScalar(expected), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && isInRange(value)
             ? value
             : throw Invalid($"{Display} must be {expected}, not {Describe()}");

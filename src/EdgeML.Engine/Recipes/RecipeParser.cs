@@ -234,7 +234,31 @@ public static class RecipeParser
             Symmetric = ModeOption(quantize.Optional("symmetric"), mode, QuantizationMode.WeightOnly, node => node.AsBool()) ?? true,
             AccuracyAware = ModeOption(quantize.Optional("accuracy_aware"), mode, QuantizationMode.Static, node => node.AsBool()) ?? false,
             BiasCorrection = ModeOption(quantize.Optional("bias_correction"), mode, QuantizationMode.Static, node => node.AsBool()) ?? false,
+            Smoothing = ReadSmoothing(quantize.Optional("smoothing"), mode, hasData: calibration is not null || hasValidation),
         };
+    }
+
+    private static SmoothingSpec? ReadSmoothing(RecipeNode? node, QuantizationMode mode, bool hasData)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (mode is not (QuantizationMode.Static or QuantizationMode.Dynamic))
+        {
+            throw node.Invalid($"{node.Display} applies only to 'mode: static' and 'mode: dynamic', whose activations are quantized");
+        }
+
+        if (!hasData)
+        {
+            throw node.Error(DiagnosticCodes.RecipeMissingKey, $"{node.Display} measures activations: add 'calibration: {{ data: <file> }}' to the step, or a 'validation' section to the recipe");
+        }
+
+        const string Expected = "'auto' or a migration strength α greater than 0 and less than 1, such as 0.8";
+        return node.AsString() == "auto"
+            ? new SmoothingSpec(node.Location, null)
+            : new SmoothingSpec(node.Location, node.AsNumber(alpha => alpha is > 0 and < 1, Expected));
     }
 
     private static QuantizationMode ReadMode(RecipeNode? node) => node?.AsEnum<QuantizationMode>() ?? QuantizationMode.Static;

@@ -7,6 +7,7 @@ using EdgeML.Engine.Pruning;
 using EdgeML.Engine.Pruning.Structured;
 using EdgeML.Engine.Quantization;
 using EdgeML.Engine.Quantization.AccuracyAware;
+using EdgeML.Engine.Quantization.Smoothing;
 
 namespace EdgeML.Engine.Reporting;
 
@@ -62,6 +63,9 @@ public sealed record StepReport(string Step)
 
     /// <summary>Quantized nodes whose bias was corrected for the mean shift quantization causes (<c>bias_correction</c>).</summary>
     public IReadOnlyList<string>? BiasCorrectedNodes { get; init; }
+
+    /// <summary>The smoothing α chosen (null: none was more faithful) and every candidate tried, when the step smooths.</summary>
+    public SmoothingChoice? Smoothing { get; init; }
 
     /// <summary>With <c>accuracy_aware</c>: every quantized node's sensitivity, most sensitive first.</summary>
     public IReadOnlyList<NodeSensitivity>? Sensitivity { get; init; }

@@ -104,12 +104,12 @@ public sealed class ArrayDatasetTests
     public void ArchiveWithoutSamplesIsMalformed()
     {
         var path = folder.File("test.npz");
-        NpyWriter.WriteArchive(path, ("features", NpyWriter.Floats([1], 1)));
+        NpyWriter.WriteArchive(path, ("y", NpyWriter.Floats([1], 1)));
 
         var error = Assert.ThrowsExactly<EdgeMLException>(() => DatasetReader.Read(path, null, labelRequired: false, null, null, Recipe));
 
         Assert.AreEqual(DiagnosticCodes.DataMalformed, error.Diagnostic.Code);
-        StringAssert.Contains(error.Message, "no array 'x' or 'input'");
+        StringAssert.Contains(error.Message, "no array with samples: 'x' (or 'input'), or one array per model input");
     }
 
     [TestMethod]

@@ -86,6 +86,24 @@ public sealed class RecipeParserQuantizeModeTests : IDisposable
     }
 
     [TestMethod]
+    public void SmoothingIsAutoOrAFixedAlphaAndNeedsData()
+    {
+        var withData = "model: digits.onnx\nvalidation: {data: digits-test.csv}\nsteps:\n";
+
+        var auto = (QuantizeStep)folder.Parse(withData + "  - quantize: {mode: dynamic, smoothing: auto}\n").Steps.Single();
+        var fixedAlpha = (QuantizeStep)folder.Parse(withData + "  - quantize: {smoothing: 0.75}\n").Steps.Single();
+        var plain = (QuantizeStep)folder.Parse(withData + "  - quantize: {mode: dynamic}\n").Steps.Single();
+        var withoutData = folder.ParseError("model: digits.onnx\nsteps:\n  - quantize: {mode: dynamic, smoothing: auto}\n");
+
+        Assert.IsNotNull(auto.Smoothing);
+        Assert.IsNull(auto.Smoothing.Alpha);
+        Assert.AreEqual(0.75, fixedAlpha.Smoothing!.Alpha);
+        Assert.IsNull(plain.Smoothing);
+        Assert.AreEqual(DiagnosticCodes.RecipeMissingKey, withoutData.Code);
+        Assert.AreEqual(folder.At(3, 42), withoutData.Location);
+    }
+
+    [TestMethod]
     [DataRow("  - quantize: {weights: int4}\n", 4, 25, "needs 'mode: weight_only'", DisplayName = "int4 in static mode")]
     [DataRow("  - quantize: {mode: dynamic, weights: int4}\n", 4, 40, "needs 'mode: weight_only'", DisplayName = "int4 in dynamic mode")]
     [DataRow("  - quantize: {mode: dynamic, block_size: 64}\n", 4, 43, "applies only to 'mode: weight_only'", DisplayName = "block size in dynamic mode")]
@@ -97,6 +115,9 @@ public sealed class RecipeParserQuantizeModeTests : IDisposable
     [DataRow("  - quantize: {mode: weight_only, bias_correction: true}\n", 4, 52, "applies only to 'mode: static'", DisplayName = "bias_correction in weight-only mode")]
     [DataRow("  - quantize: {accuracy_aware: yes please}\n", 4, 32, "true or false", DisplayName = "accuracy_aware not a boolean")]
     [DataRow("  - quantize: {mode: weightonly}\n", 4, 22, "did you mean 'weight_only'?", DisplayName = "mode typo")]
+    [DataRow("  - quantize: {mode: weight_only, smoothing: auto}\n", 4, 46, "applies only to 'mode: static' and 'mode: dynamic'", DisplayName = "smoothing in weight-only mode")]
+    [DataRow("  - quantize: {mode: dynamic, smoothing: 1.5}\n", 4, 42, "'auto' or a migration strength", DisplayName = "smoothing above 1")]
+    [DataRow("  - quantize: {mode: dynamic, smoothing: 0}\n", 4, 42, "'auto' or a migration strength", DisplayName = "smoothing of 0")]
     public void InvalidCombinationsAreInvalidValuesAtTheValue(string step, int line, int column, string explanation)
     {
         var error = folder.ParseError("model: digits.onnx\nvalidation: {data: digits-test.csv}\nsteps:\n" + step);
