@@ -25,6 +25,9 @@ internal sealed record CompressedModel(ModelProto Model, IReadOnlyList<StepRepor
 /// </summary>
 internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, SourceLocation Location)? validation, PhaseTimings timings)
 {
+    // Dynamic quantization of activation MatMuls emits DynamicQuantizeLinear, which opset 11 introduced.
+    private const long DynamicQuantizeLinearOpset = 11;
+
     // Node sensitivities per model they were measured on: attempts that quantize the same model reuse them.
     private readonly ConditionalWeakTable<ModelProto, Dictionary<string, double>> _sensitivities = new();
 
@@ -67,7 +70,7 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
     {
         QuantizationMode.Static => StaticQuantize(model, step, warnings),
         QuantizationMode.WeightOnly => WithoutCalibration(WeightOnlyQuantizer.Apply, model, step, warnings),
-        QuantizationMode.Dynamic => WithoutCalibration(DynamicQuantizer.Apply, model, step, warnings),
+        QuantizationMode.Dynamic => WithoutCalibration(DynamicQuantizer.Apply, OpsetUpgrade.ToAtLeast(model, DynamicQuantizeLinearOpset, step.Location), step, warnings),
         QuantizationMode.Fp16 => WithoutCalibration(Fp16Converter.Apply, model, step, warnings),
         _ => throw new EdgeMLException(DiagnosticCodes.InternalError, $"no implementation for quantize mode {step.Mode}", step.Location),
     };
