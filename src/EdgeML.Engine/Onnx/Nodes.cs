@@ -65,6 +65,9 @@ public static class Nodes
         node.Attribute.Add(attribute);
     }
 
+    /// <summary>How messages name the node: its name, or its first output where old exporters left it unnamed.</summary>
+    public static string DisplayName(this NodeProto node) => node.Name.Length > 0 ? node.Name : node.Output.FirstOrDefault() ?? string.Empty;
+
     /// <summary>Whether the node is in the default ("ai.onnx") domain.</summary>
     public static bool IsDefaultDomain(this NodeProto node) => string.IsNullOrEmpty(node.Domain) || node.Domain == "ai.onnx";
 

@@ -43,7 +43,7 @@ public static class OpsetUpgrade
             .GroupBy(node => node.OpType, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToArray();
         if (unknown.Length > 0)
         {
-            var named = string.Join(", ", unknown.Select(g => $"{g.Key} (node '{g.First().Name}')"));
+            var named = string.Join(", ", unknown.Select(g => $"{g.Key} (node '{g.First().DisplayName()}')"));
             throw new EdgeMLException(DiagnosticCodes.ModelUnsupported,
                 $"the model uses opset {opset} and this step needs opset {required} or later, but the upgrade does not know how the {(unknown.Length == 1 ? "operator" : "operators")} {named} changed since then; re-export the model with opset {required} or later",
                 location);

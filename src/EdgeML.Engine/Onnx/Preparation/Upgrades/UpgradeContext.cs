@@ -65,5 +65,5 @@ internal sealed class UpgradeContext
     /// <summary>The error for a node this upgrade cannot express in the new opset, naming the node and why.</summary>
     public EdgeMLException Unsupported(NodeProto node, string why) =>
         new(DiagnosticCodes.ModelUnsupported,
-            $"{node.OpType} node '{(node.Name.Length > 0 ? node.Name : node.Output.FirstOrDefault())}' cannot be raised to opset {TargetVersion}: {why}; re-export the model with opset {TargetVersion} or later", _location);
+            $"{node.OpType} node '{node.DisplayName()}' cannot be raised to opset {TargetVersion}: {why}; re-export the model with opset {TargetVersion} or later", _location);
 }
