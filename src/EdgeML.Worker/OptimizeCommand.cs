@@ -51,16 +51,17 @@ internal sealed class OptimizeCommand(TextWriter output)
     private static void Process(Recipe recipe, OptimizeRequest request, RecipeOptimizer optimizer, DiagnosticWriter diagnostics)
     {
         var layout = new OutputLayout(request.OutputDirectory, recipe.Id);
-        var originalBytes = File.ReadAllBytes(recipe.Model.Value);
-        var model = OnnxModelFile.Parse(originalBytes, recipe.Model.Value, recipe.Model.Location);
-        AtomicFile.WriteAllText(layout.Code, InferenceClassEmitter.Emit(recipe, model, request.DefaultNamespace));
-        AtomicFile.WriteAllText(layout.Dependencies, string.Join('\n', recipe.InputFiles.Prepend(recipe.FilePath).Distinct()) + "\n");
+        // External tensor data is read into the model (the embedded model must be self-contained) and, like every
+        // file the result depends on, listed for the next build's up-to-date check.
+        var original = OnnxModelFile.Read(recipe.Model.Value, recipe.Model.Location);
+        AtomicFile.WriteAllText(layout.Code, InferenceClassEmitter.Emit(recipe, original.Model, request.DefaultNamespace));
+        AtomicFile.WriteAllText(layout.Dependencies, string.Join('\n', recipe.InputFiles.Concat(original.ExternalDataFiles).Prepend(recipe.FilePath).Distinct()) + "\n");
         if (request.GenerateOnly)
         {
             return;
         }
 
-        var outcome = optimizer.Optimize(recipe, originalBytes, model, layout);
+        var outcome = optimizer.Optimize(recipe, original.Bytes, original.Model, layout, original.ExternalDataFiles);
         foreach (var diagnostic in outcome.Diagnostics)
         {
             diagnostics.Write(diagnostic);

@@ -18,6 +18,7 @@ public static class DiagnosticCodes
     public const string ModelUnreadable = "EDGEML2001";
     public const string ModelUnsupported = "EDGEML2002";
     public const string ModelRuntimeFailure = "EDGEML2003";
+    public const string ModelExternalDataInvalid = "EDGEML2004";
     public const string NodeLeftInFloat = "EDGEML2101";
     public const string PruningBackedOff = "EDGEML2102";
     public const string LatencySlowerThanOriginal = "EDGEML2103";

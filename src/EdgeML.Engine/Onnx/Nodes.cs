@@ -28,12 +28,48 @@ public static class Nodes
         return attribute;
     }
 
+    public static AttributeProto Floats(string name, params float[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Floats };
+        attribute.Floats.AddRange(values);
+        return attribute;
+    }
+
     public static AttributeProto String(string name, string value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
 
     /// <summary>The integer attribute's value, or <paramref name="fallback"/> when the node does not set it.</summary>
     public static long GetInt(this NodeProto node, string name, long fallback) =>
         node.Attribute.FirstOrDefault(a => a.Name == name) is { } attribute ? attribute.I : fallback;
+
+    /// <summary>The string attribute's value, or <paramref name="fallback"/> when the node does not set it.</summary>
+    public static string GetString(this NodeProto node, string name, string fallback) =>
+        node.Attribute.FirstOrDefault(a => a.Name == name) is { } attribute ? attribute.S.ToStringUtf8() : fallback;
+
+    /// <summary>Removes the named attribute from the node and returns it, or null when the node does not set it.</summary>
+    public static AttributeProto? TakeAttribute(this NodeProto node, string name)
+    {
+        var attribute = node.Attribute.FirstOrDefault(a => a.Name == name);
+        if (attribute is not null)
+        {
+            node.Attribute.Remove(attribute);
+        }
+
+        return attribute;
+    }
+
+    /// <summary>Sets the attribute, replacing one of the same name.</summary>
+    public static void SetAttribute(this NodeProto node, AttributeProto attribute)
+    {
+        node.TakeAttribute(attribute.Name);
+        node.Attribute.Add(attribute);
+    }
+
+    /// <summary>How messages name the node: its name, or its first output where old exporters left it unnamed.</summary>
+    public static string DisplayName(this NodeProto node) => node.Name.Length > 0 ? node.Name : node.Output.FirstOrDefault() ?? string.Empty;
+
+    /// <summary>Whether the node is in the default ("ai.onnx") domain.</summary>
+    public static bool IsDefaultDomain(this NodeProto node) => string.IsNullOrEmpty(node.Domain) || node.Domain == "ai.onnx";
 
     /// <summary>A tensor value info; a null dimension is dynamic and gets <paramref name="dynamicName"/>.</summary>
     public static ValueInfoProto TensorValueInfo(string name, TensorProto.Types.DataType elementType, IEnumerable<long?> dims, string dynamicName = "N")

@@ -26,6 +26,9 @@ internal sealed record CompressedModel(ModelProto Model, IReadOnlyList<StepRepor
 /// </summary>
 internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, SourceLocation Location)? validation, PhaseTimings timings)
 {
+    // Dynamic quantization of activation MatMuls emits DynamicQuantizeLinear, which opset 11 introduced.
+    private const long DynamicQuantizeLinearOpset = 11;
+
     // Node sensitivities per model they were measured on: attempts that quantize the same model reuse them.
     private readonly ConditionalWeakTable<ModelProto, Dictionary<string, double>> _sensitivities = new();
 
@@ -68,8 +71,7 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
     {
         QuantizationMode.Static => StaticQuantize(model, step, warnings),
         QuantizationMode.WeightOnly => WithoutCalibration(WeightOnlyQuantizer.Apply, model, step, warnings),
-        QuantizationMode.Dynamic when step.Smoothing is not null => SmoothedDynamicQuantize(model, step, warnings),
-        QuantizationMode.Dynamic => WithoutCalibration(DynamicQuantizer.Apply, model, step, warnings),
+        QuantizationMode.Dynamic => DynamicQuantize(OpsetUpgrade.ToAtLeast(model, DynamicQuantizeLinearOpset, step.Location), step, warnings),
         QuantizationMode.Fp16 => WithoutCalibration(Fp16Converter.Apply, model, step, warnings),
         _ => throw new EdgeMLException(DiagnosticCodes.InternalError, $"no implementation for quantize mode {step.Mode}", step.Location),
     };
@@ -125,8 +127,13 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
     }
 
     // Dynamic quantization needs no activation ranges, but smoothing measures the activations' channels first.
-    private (ModelProto, StepReport) SmoothedDynamicQuantize(ModelProto model, QuantizeStep step, List<Diagnostic> warnings)
+    private (ModelProto, StepReport) DynamicQuantize(ModelProto model, QuantizeStep step, List<Diagnostic> warnings)
     {
+        if (step.Smoothing is null)
+        {
+            return WithoutCalibration(DynamicQuantizer.Apply, model, step, warnings);
+        }
+
         var (calibration, location) = CalibrationData(step.Calibration, step.Location);
         var (_, result, smoothing) = timings.Time("smoothing", () =>
             SmoothingSearch.Run(model, step, (float?)step.Smoothing!.Alpha, calibration, location, smoothed => DynamicQuantizer.Apply(smoothed, step), r => r.Model));

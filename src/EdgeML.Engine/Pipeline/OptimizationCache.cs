@@ -14,12 +14,16 @@ public sealed class OptimizationCache(string directory)
 {
     private static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(30);
 
-    public static string ComputeKey(Recipe recipe)
+    /// <summary>
+    /// The key of the recipe's result: the engine, the recipe text, and the contents of every file it reads — the
+    /// recipe's own and the <paramref name="modelDataFiles"/> that hold the model's external tensor data.
+    /// </summary>
+    public static string ComputeKey(Recipe recipe, IEnumerable<string>? modelDataFiles = null)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Append(hash, $"engine:{EngineInfo.Version}");
         Append(hash, $"recipe:{File.ReadAllText(recipe.FilePath)}");
-        foreach (var file in recipe.InputFiles.Distinct(StringComparer.Ordinal))
+        foreach (var file in recipe.InputFiles.Concat(modelDataFiles ?? []).Distinct(StringComparer.Ordinal))
         {
             Append(hash, $"file:{Path.GetFileName(file)}");
             using var stream = File.OpenRead(file);

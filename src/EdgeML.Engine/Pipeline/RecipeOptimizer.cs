@@ -35,12 +35,13 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
         [ModelStorageCodec.FileExtension(ModelStorage.Raw), ModelStorageCodec.FileExtension(ModelStorage.Brotli), ManifestSuffix, ReportSuffix];
 
     /// <param name="recipe">The parsed recipe.</param>
-    /// <param name="originalBytes">The model file's bytes, as read once by the caller.</param>
+    /// <param name="originalBytes">The model's self-contained bytes, as read once by the caller (<see cref="Onnx.OnnxModelFile.Read"/>).</param>
     /// <param name="model">The same model, parsed.</param>
     /// <param name="layout">Where the outputs go.</param>
-    public OptimizationOutcome Optimize(Recipe recipe, byte[] originalBytes, ModelProto model, OutputLayout layout)
+    /// <param name="modelDataFiles">The external data files the model's tensors were read from, part of the cache key.</param>
+    public OptimizationOutcome Optimize(Recipe recipe, byte[] originalBytes, ModelProto model, OutputLayout layout, IReadOnlyList<string>? modelDataFiles = null)
     {
-        var key = OptimizationCache.ComputeKey(recipe);
+        var key = OptimizationCache.ComputeKey(recipe, modelDataFiles);
         using var cacheLock = cache.Lock(key);
         if (cache.TryGet(key) is { } cached)
         {
@@ -140,7 +141,7 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
         }
 
         var (prepared, report) = timings.Time("prepare", () => GraphPreparation.Prepare(model));
-        return report.ConstantsMadeInitializers.Count + report.FoldedBatchNormalizations.Count == 0
+        return !report.ChangedAnything
             ? (model, [])
             : (prepared, [new StepReport("prepare") { Preparation = report }]);
     }

@@ -9,6 +9,7 @@ using EdgeML.Engine.Onnx.Protobuf;
 using EdgeML.Engine.Quantization;
 using EdgeML.Engine.Recipes;
 using EdgeML.Engine.Tests.Support;
+using EdgeML.Engine.Tests.Traits;
 using Google.Protobuf;
 
 namespace EdgeML.Engine.Tests.Onnx;
@@ -93,6 +94,24 @@ public sealed class GraphPreparationTests
         CollectionAssert.AreEqual(new[] { "dense" }, plan.QuantizedNodeNames.ToArray(), "the weight is now a constant the quantizer can see");
         var (before, after) = Compare(model, quantized, RandomData.Uniform(20, 16, seed: 3));
         Assert.IsGreaterThan(0.999, after.MeanCosineSimilarityWith(before));
+    }
+
+    [TestMethod]
+    public void InitializersListedAsInputsStopBeingInputsAndFoldedOnesLeaveNoInputBehind()
+    {
+        var builder = new TestModelBuilder(opset: 8, irVersion: 3);
+        var image = builder.Input("image", 3, 6, 6);
+        builder.Output(builder.Relu(builder.BatchNormalization(builder.Conv(image, 3, 4, 3, "conv"), 4, "bn")), 4, 6, 6);
+        var model = builder.Build();
+        TraitTransforms.ListInitializersAsInputs(model);
+
+        var (prepared, report) = GraphPreparation.Prepare(model);
+
+        Assert.HasCount(6, report.InitializerInputsRemoved, "the conv's weight and bias and the normalization's four parameters");
+        Assert.AreEqual("image", prepared.Graph.Input.Single().Name);
+        Assert.AreEqual(4, prepared.IrVersion, "IR 4 is the first where initializers need not be inputs");
+        var (before, after) = Compare(model, prepared, RandomData.Uniform(10, 3 * 6 * 6));
+        Assert.IsLessThan(1e-4f, after.MaxAbsoluteDifferenceWith(before));
     }
 
     private static (ModelEvaluation Before, ModelEvaluation After) Compare(ModelProto original, ModelProto changed, LabeledDataset data)

@@ -14,10 +14,10 @@ internal sealed class TestModelBuilder
     private readonly Random _random;
     private int _counter;
 
-    public TestModelBuilder(int seed = 1, long opset = 17)
+    public TestModelBuilder(int seed = 1, long opset = 17, long irVersion = 8)
     {
         _random = new Random(seed);
-        _model = new ModelProto { IrVersion = 8, ProducerName = "EdgeML.Engine.Tests", Graph = new GraphProto { Name = "test" } };
+        _model = new ModelProto { IrVersion = irVersion, ProducerName = "EdgeML.Engine.Tests", Graph = new GraphProto { Name = "test" } };
         _model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
     }
 

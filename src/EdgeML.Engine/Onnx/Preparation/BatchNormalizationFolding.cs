@@ -22,12 +22,7 @@ internal static class BatchNormalizationFolding
         }
 
         // The folded normalizations' parameters are dead weight unless something else still reads them.
-        var stillRead = GraphReferences.AllInputs(graph);
-        var dead = folded.SelectMany(norm => norm.Input.Skip(1)).Where(name => !stillRead.Contains(name)).ToHashSet(StringComparer.Ordinal);
-        foreach (var tensor in graph.Initializer.Where(t => dead.Contains(t.Name)).ToArray())
-        {
-            graph.Initializer.Remove(tensor);
-        }
+        GraphReferences.RemoveUnreadInitializers(graph, folded.SelectMany(norm => norm.Input.Skip(1)));
 
         return folded.Select(norm => norm.Name).ToArray();
     }
