@@ -24,13 +24,13 @@ internal static class TraitCatalog
         new("ir6-opset11-mobilenet-clip", MobileNetBlock, [3, 8, 8], true, [Static, Fp16]),
         new("ir7-opset13-tf2onnx-nhwc-constant-weights", Tf2OnnxNhwc, [8, 8, 3], true, AllModes),
         new("ir8-opset17-conv-batchnorm", ConvBatchNorm, [3, 8, 8], true, [Static, Fp16]),
-        new("ir8-opset17-pytorch-matmul-add-dynamic-sequence", PyTorchSequence, [7, 32], false, [Dynamic, WeightOnly, Fp16]),
+        new("ir8-opset17-pytorch-matmul-add-dynamic-sequence", PyTorchSequence, [7, 32], false, AllModes),
         new("ir9-opset19-skl2onnx-gemm-transb", Skl2Onnx, [32], true, AllModes),
         new("ir10-opset21-mlp", folder => Mlp(folder, "ir10", opset: 21), [32], true, AllModes),
         new("ir7-opset13-external-data", folder => Mlp(folder, "external", opset: 13, model => TraitTransforms.MoveDataToExternalFile(model, folder, "external.weights")), [32], true, AllModes),
     ];
 
-    /// <summary>The PyTorch sequence model: calibration needs fixed dimensions after the batch, which it does not have.</summary>
+    /// <summary>The PyTorch sequence model: calibration data must declare the sequence length its dimension leaves open.</summary>
     public static TraitModel DynamicSequence => All.Single(t => t.Name.Contains("dynamic-sequence", StringComparison.Ordinal));
 
     /// <summary>An opset 10 model with an operator whose history the upgrade does not know (ReverseSequence).</summary>

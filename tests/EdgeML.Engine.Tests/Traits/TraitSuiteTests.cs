@@ -29,7 +29,7 @@ public sealed class TraitSuiteTests
         using var temp = new TempDirectory();
         var path = trait.Write(temp.Path);
         var original = OnnxModelFile.Read(path, TraitQuantization.StepLine);
-        var inputs = RandomData.Uniform(Samples, trait.SampleLength, seed: 5, min: -1f);
+        var inputs = WithSampleShape(RandomData.Uniform(Samples, trait.SampleLength, seed: 5, min: -1f), trait);
 
         var compressed = TraitQuantization.Quantize(path, mode, inputs);
 
@@ -49,18 +49,23 @@ public sealed class TraitSuiteTests
     }
 
     [TestMethod]
-    public void StaticQuantizationOfADynamicSequenceIsAnErrorAtTheStep()
+    public void CalibratingADynamicSequenceNeedsDataThatDeclaresItsShape()
     {
         using var temp = new TempDirectory();
         var trait = TraitCatalog.DynamicSequence;
         var path = trait.Write(temp.Path);
 
+        // Flat rows, as CSV gives them, cannot say how long the sequence is; arrays (.npy/.npz) can.
         var error = Assert.ThrowsExactly<EdgeMLException>(() =>
             TraitQuantization.Quantize(path, QuantizationMode.Static, RandomData.Uniform(8, trait.SampleLength)));
 
-        Assert.AreEqual(DiagnosticCodes.ModelUnsupported, error.Diagnostic.Code);
-        StringAssert.Contains(error.Message, "fixed dimensions after the batch dimension");
+        Assert.AreEqual(DiagnosticCodes.DataMismatch, error.Diagnostic.Code);
+        StringAssert.Contains(error.Message, "samples of that rank");
     }
+
+    // The samples as an array file gives them: with the shape of one sample, which fills dynamic dimensions.
+    private static LabeledDataset WithSampleShape(LabeledDataset flat, TraitModel trait) =>
+        new(flat.SourcePath, [new DatasetInput(null, trait.SampleShape.Select(d => (int)d).ToArray(), flat.Features, flat.FeatureCount)], flat.Labels);
 
     [TestMethod]
     public void AnOperatorTheUpgradeDoesNotKnowFailsStaticQuantizationNamingIt()
