@@ -23,6 +23,7 @@ public static class DiagnosticCodes
     public const string PruningBackedOff = "EDGEML2102";
     public const string LatencySlowerThanOriginal = "EDGEML2103";
     public const string LayersFellBackToFloat = "EDGEML2104";
+    public const string LatencyFallback = "EDGEML2105";
 
     // 3xxx: validation and calibration data.
     public const string DataMalformed = "EDGEML3001";

@@ -27,9 +27,9 @@ public static class Tensors
     public static long ElementCount(IEnumerable<long> dims) => dims.Aggregate(1L, (count, dim) => count * dim);
 
     /// <summary>The transpose of a row-major <paramref name="rows"/> × <paramref name="columns"/> matrix.</summary>
-    public static float[] Transpose(float[] values, int rows, int columns)
+    public static T[] Transpose<T>(T[] values, int rows, int columns)
     {
-        var transposed = new float[values.Length];
+        var transposed = new T[values.Length];
         for (var r = 0; r < rows; r++)
         {
             for (var c = 0; c < columns; c++)

@@ -103,14 +103,19 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
             (quantized, corrected) = timings.Time("bias_correction", () => BiasCorrection.Apply(model, quantized, plan, calibration, location));
         }
 
+        // Calibration sees neither the inside of subgraphs nor an integer form of LSTM/GRU: those are quantized dynamically.
+        var beyondStatic = timings.Time("quantize", () => DynamicQuantizer.ApplyAfterStatic(quantized, step));
+        WarnSkipped(beyondStatic.Skipped, step, warnings);
+        quantized = beyondStatic.Model;
+
         // Accuracy-aware steps rank their nodes up front, so that a failing candidate knows which to give back to float.
         var sensitivity = step.AccuracyAware
             ? timings.Time("sensitivity", () => SensitivityAnalysis.Measure(model, plan, ranges, step, calibration, location, _sensitivities.GetOrCreateValue(model)))
             : null;
         return (quantized, new StepReport("quantize")
         {
-            QuantizedNodes = plan.QuantizedNodeNames,
-            SkippedNodes = plan.Skipped,
+            QuantizedNodes = [.. plan.QuantizedNodeNames, .. beyondStatic.QuantizedNodeNames],
+            SkippedNodes = [.. plan.Skipped, .. beyondStatic.Skipped],
             CalibrationSamples = calibration.Count,
             BiasCorrectedNodes = corrected,
             Sensitivity = sensitivity,

@@ -16,17 +16,19 @@ internal sealed class ModelComparison
     private readonly byte[] _original;
     private readonly (LabeledDataset Data, SourceLocation Location)? _validation;
     private readonly Recipe _recipe;
+    private readonly LatencyMeasurement _latency;
     private readonly Lazy<(ModelEvaluation Evaluation, LatencyStats Latency)> _reference;
 
-    public ModelComparison(byte[] original, (LabeledDataset Data, SourceLocation Location)? validation, Recipe recipe)
+    public ModelComparison(byte[] original, (LabeledDataset Data, SourceLocation Location)? validation, Recipe recipe, LatencyMeasurement latency)
     {
+        _latency = latency;
         _original = original;
         _validation = validation;
         _recipe = recipe;
         _reference = new(() =>
         {
             using var runner = ModelRunner.Create(_original, _recipe.Model.Value, _recipe.Model.Location);
-            return (ModelEvaluation.Run(runner, _validation!.Value.Data, _validation.Value.Location), LatencyProbe.Measure(runner, _validation.Value.Data));
+            return (ModelEvaluation.Run(runner, _validation!.Value.Data, _validation.Value.Location), _latency(_original, runner, _validation.Value.Data));
         });
     }
 
@@ -49,6 +51,6 @@ internal sealed class ModelComparison
             after.AgreementWith(before),
             after.MeanCosineSimilarityWith(before),
             beforeLatency,
-            LatencyProbe.Measure(runner, validation.Data));
+            _latency(compressed, runner, validation.Data));
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using EdgeML.Engine.Data;
 using EdgeML.Engine.Diagnostics;
+using EdgeML.Engine.Evaluation;
 using EdgeML.Engine.Gates;
 using EdgeML.Engine.IO;
 using EdgeML.Engine.Onnx.Preparation;
@@ -16,11 +17,20 @@ namespace EdgeML.Engine.Pipeline;
 /// <summary>
 /// Runs one recipe end to end: compress the model step by step, evaluate original and compressed on the
 /// validation data, check the gates (backing pruning off, then giving the most sensitive quantized nodes back to
-/// float while they fail, where the recipe allows), write the report, and publish the model, its manifest (and
-/// cache them) only when every gate passes.
+/// float while they fail, then trying faster configurations while the result is too slow, where the recipe
+/// allows), write the report, and publish the model, its manifest (and cache them) only when every gate passes.
 /// </summary>
 public sealed class RecipeOptimizer(OptimizationCache cache)
 {
+    private readonly LatencyMeasurement _latency = (_, runner, data) => LatencyProbe.Measure(runner, data);
+
+    /// <summary>An optimizer that times models with <paramref name="latency"/> instead of <see cref="LatencyProbe"/>.</summary>
+    internal RecipeOptimizer(OptimizationCache cache, LatencyMeasurement latency)
+        : this(cache)
+    {
+        _latency = latency;
+    }
+
     /// <summary>How many pruning strengths a back-off tries at most, the recipe's own included.</summary>
     public const int MaxBackoffAttempts = 5;
 
@@ -54,7 +64,7 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
         var total = Stopwatch.StartNew();
         (LabeledDataset Data, SourceLocation Location)? validation = recipe.Validation is { } spec ? timings.Time("read_data", () => ReadValidation(spec, recipe)) : null;
         var steps = new CompressionSteps(recipe, validation, timings);
-        var comparison = new ModelComparison(originalBytes, validation, recipe);
+        var comparison = new ModelComparison(originalBytes, validation, recipe, _latency);
         var (prepared, preparation) = Prepare(recipe, model, timings);
 
         // Candidates while the gates fail: weaker pruning first (backoff), then, on top of the last pruning strength,
@@ -77,7 +87,8 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
                 backoff.Add(new BackoffAttempt(scale, candidate.FailedGates));
                 scale *= BackoffFactor;
             }
-            else if (AccuracyFallback.Next(candidateSteps, candidate.Steps, candidate.FailedGates) is { } next)
+            else if (!LatencyFallback.OnlyTooSlow(candidate.Measurements, candidate.Gates, recipe.Gates)
+                && AccuracyFallback.Next(candidateSteps, candidate.Steps, candidate.FailedGates) is { } next)
             {
                 fallbacks.Add(next.Fallback);
                 candidateSteps = next.Steps;
@@ -88,10 +99,14 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
             }
         }
 
+        var latencyAttempts = new List<LatencyAttempt>();
+        candidate = FasterIfTooSlow(recipe, prepared, ScaleBackoffSteps(candidateSteps, scale).ToArray(), candidate, steps, comparison, timings, latencyAttempts);
         var slower = LatencyRegression.Check(candidate.Measurements, recipe.Gates, recipe.Steps.FirstOrDefault()?.Location ?? recipe.Model.Location);
         var fellBack = AccuracyFallback.Warning(recipe, fallbacks, candidate.Passed);
+        var faster = LatencyFallback.Warning(recipe, latencyAttempts);
         var diagnostics = candidate.Warnings.Concat(BackoffWarnings(recipe, backoff, scale, candidate.Passed))
             .Concat(fellBack is null ? [] : [fellBack])
+            .Concat(faster is null ? [] : [faster])
             .Concat(slower is null ? [] : [slower])
             .Concat(candidate.Gates.Where(g => !g.Passed).Select(g => g.ToDiagnostic())).ToList();
         var manifest = candidate.Passed
@@ -105,6 +120,7 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
         {
             Backoff = backoff.Count == 0 ? null : [.. backoff, new BackoffAttempt(scale, candidate.FailedGates)],
             Fallbacks = fallbacks.Count == 0 ? null : fallbacks,
+            LatencyAttempts = latencyAttempts.Count == 0 ? null : latencyAttempts,
         };
         var result = new Dictionary<string, byte[]> { [ReportSuffix] = Encoding.UTF8.GetBytes(report.ToJson()) };
         if (manifest is not null)
@@ -128,6 +144,43 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
         var measurements = timings.Time("evaluate", () => comparison.Measure(bytes, stored.Length));
         return new Candidate(bytes, stored, measurements, GateChecker.Check(recipe.Gates, measurements), compressed.Steps, compressed.Warnings);
     }
+
+    /// <summary>
+    /// When an accuracy-aware static step's candidate is too slow — a latency gate fails, or, with none, it runs slower
+    /// than the original — and nothing else fails, tries <see cref="LatencyFallback"/>'s faster configurations in order
+    /// and returns the first that passes every gate, else the candidate itself. Records every configuration measured.
+    /// </summary>
+    private static Candidate FasterIfTooSlow(Recipe recipe, ModelProto model, IReadOnlyList<CompressionStep> candidateSteps, Candidate candidate,
+        CompressionSteps steps, ModelComparison comparison, PhaseTimings timings, List<LatencyAttempt> attempts)
+    {
+        if (!LatencyFallback.OnlyTooSlow(candidate.Measurements, candidate.Gates, recipe.Gates))
+        {
+            return candidate;
+        }
+
+        var alternatives = LatencyFallback.Alternatives(candidateSteps, candidate.Steps, model);
+        if (alternatives.Count == 0)
+        {
+            return candidate;
+        }
+
+        attempts.Add(Attempt("the recipe's configuration", candidate, recipe));
+        foreach (var (configuration, alternative) in alternatives)
+        {
+            var tried = Compress(recipe, model, alternative, steps, comparison, timings);
+            attempts.Add(Attempt(configuration, tried, recipe));
+            if (attempts[^1].Rejected is null)
+            {
+                return tried;
+            }
+        }
+
+        return candidate;
+    }
+
+    private static LatencyAttempt Attempt(string configuration, Candidate candidate, Recipe recipe) =>
+        new(configuration, candidate.Measurements.CompressedLatency?.P95Milliseconds, candidate.Measurements.LatencyRatio,
+            LatencyFallback.WhyRejected(candidate.Measurements, candidate.Gates, recipe.Gates));
 
     /// <summary>
     /// Brings the graph into the canonical form the steps expect (<see cref="GraphPreparation"/>), once, however

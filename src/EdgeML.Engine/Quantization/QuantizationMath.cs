@@ -40,6 +40,28 @@ public static class QuantizationMath
         return maxAbs > 0f ? maxAbs / qmax : 1f;
     }
 
+    /// <summary>
+    /// Symmetric int8 codes of a row-major matrix of <paramref name="rows"/> equal rows, with one scale per row (a
+    /// weight's output channels laid out as rows); pass one row for a single scale over all values.
+    /// </summary>
+    public static (sbyte[] Codes, float[] Scales) QuantizeRows(ReadOnlySpan<float> values, int rows)
+    {
+        var length = values.Length / rows;
+        var codes = new sbyte[values.Length];
+        var scales = new float[rows];
+        for (var row = 0; row < rows; row++)
+        {
+            var slice = values.Slice(row * length, length);
+            scales[row] = SymmetricScale(slice);
+            for (var i = 0; i < length; i++)
+            {
+                codes[(row * length) + i] = QuantizeSymmetric(slice[i], scales[row]);
+            }
+        }
+
+        return (codes, scales);
+    }
+
     public static sbyte QuantizeSymmetric(float value, float scale) =>
         (sbyte)Math.Clamp(Math.Round(value / scale, MidpointRounding.ToEven), -127, 127);
 

@@ -113,8 +113,8 @@ public sealed record PruneStep(
     IReadOnlyList<string> OpTypes,
     IReadOnlyList<string> SkipNodes) : CompressionStep(Location)
 {
-    /// <summary>Operator types pruned when the recipe lists none: the same weighted operators quantization knows.</summary>
-    public static IReadOnlyList<string> DefaultOpTypes => QuantizeStep.DefaultOpTypes;
+    /// <summary>Operator types pruned when the recipe lists none: the weighted operators (Conv, Gemm, MatMul).</summary>
+    public static readonly IReadOnlyList<string> DefaultOpTypes = ["MatMul", "Gemm", "Conv"];
 
     /// <summary>Whether a build whose gates fail retries with less sparsity (<c>backoff: true</c>).</summary>
     public bool Backoff { get; init; }
@@ -234,11 +234,11 @@ public sealed record QuantizeStep(
     IReadOnlyList<string> ExcludeNodes,
     CalibrationSpec? Calibration) : CompressionStep(Location)
 {
-    /// <summary>Operator types quantized when the recipe lists none.</summary>
-    public static readonly IReadOnlyList<string> DefaultOpTypes = ["MatMul", "Gemm", "Conv"];
+    /// <summary>Operator types quantized when the recipe lists none; LSTM and GRU weights in every mode (static quantizes them dynamically).</summary>
+    public static readonly IReadOnlyList<string> DefaultOpTypes = ["MatMul", "Gemm", "Conv", "LSTM", "GRU"];
 
     /// <summary>Weight-only quantization's defaults: Conv has no MatMulNBits form; Gather embedding tables do.</summary>
-    public static readonly IReadOnlyList<string> WeightOnlyDefaultOpTypes = ["MatMul", "Gemm", "Gather"];
+    public static readonly IReadOnlyList<string> WeightOnlyDefaultOpTypes = ["MatMul", "Gemm", "Gather", "LSTM", "GRU"];
 
     /// <summary>The operator types <c>ops</c> may list in <paramref name="mode"/>; only weight-only quantizes Gather tables.</summary>
     public static IReadOnlyList<string> AllowedOpTypes(QuantizationMode mode) =>

@@ -37,6 +37,12 @@ public sealed record OptimizationReport(
     /// <summary>With an accuracy-aware quantize step whose gates failed: each node moved back to float, in order, and why.</summary>
     public IReadOnlyList<FloatFallback>? Fallbacks { get; init; }
 
+    /// <summary>
+    /// With an accuracy-aware quantize step whose result was too slow: the recipe's configuration, then each faster one
+    /// tried, with why it was rejected; the last has no reason when it was kept.
+    /// </summary>
+    public IReadOnlyList<LatencyAttempt>? LatencyAttempts { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, Options);
 
     public static OptimizationReport FromJson(string json) =>
@@ -51,6 +57,9 @@ public sealed record BackoffAttempt(double Scale, IReadOnlyList<string> FailedGa
 /// the gates that failed while it was in int8.
 /// </summary>
 public sealed record FloatFallback(string Node, double SqnrDb, IReadOnlyList<string> FailedGates);
+
+/// <summary>One configuration a latency-aware search measured: its p95 latency, its ratio to the original's, and why it was rejected (null: kept).</summary>
+public sealed record LatencyAttempt(string Configuration, double? P95Milliseconds, double? LatencyRatio, string? Rejected);
 
 /// <summary>What one compression step did; each step fills in the parts that concern it.</summary>
 public sealed record StepReport(string Step)

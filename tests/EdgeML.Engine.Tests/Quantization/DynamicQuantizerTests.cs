@@ -89,7 +89,7 @@ public sealed class DynamicQuantizerTests
         CollectionAssert.AreEqual(new[] { "kept" }, result.QuantizedNodeNames.ToArray());
         var reasons = result.Skipped.ToDictionary(s => s.NodeName, s => s.Reason);
         Assert.AreEqual("excluded by the recipe", reasons["excluded"]);
-        StringAssert.Contains(reasons["conv"], "MatMul and Gemm");
+        StringAssert.Contains(reasons["conv"], "covers MatMul, Gemm, LSTM and GRU");
         StringAssert.Contains(reasons["scaled"], "alpha=2");
         StringAssert.Contains(reasons["constant"], "first input is a constant");
         using var runner = ModelRunner.Create(result.Model.ToByteArray(), "quantized");

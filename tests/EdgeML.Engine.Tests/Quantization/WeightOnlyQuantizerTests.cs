@@ -102,7 +102,7 @@ public sealed class WeightOnlyQuantizerTests
         CollectionAssert.AreEqual(new[] { "kept" }, result.QuantizedNodeNames.ToArray());
         var reasons = result.Skipped.ToDictionary(s => s.NodeName, s => s.Reason);
         Assert.AreEqual("excluded by the recipe", reasons["excluded"]);
-        StringAssert.Contains(reasons["conv"], "MatMul, Gemm and Gather");
+        StringAssert.Contains(reasons["conv"], "covers MatMul, Gemm, Gather, LSTM and GRU");
         StringAssert.Contains(reasons["scaled"], "alpha=2");
         StringAssert.Contains(reasons["dynamic"], "not a constant");
         using var runner = ModelRunner.Create(result.Model.ToByteArray(), "quantized");

@@ -69,7 +69,7 @@ public sealed class RecipeParserQuantizeModeTests : IDisposable
 
         Assert.AreEqual(QuantizationMode.Fp16, fp16.Mode);
         Assert.IsNull(fp16.Calibration);
-        CollectionAssert.AreEqual(new[] { "MatMul", "Gemm", "Gather" }, weightOnly.OpTypes.ToArray());
+        CollectionAssert.AreEqual(new[] { "MatMul", "Gemm", "Gather", "LSTM", "GRU" }, weightOnly.OpTypes.ToArray());
         CollectionAssert.AreEqual(new[] { "Gather" }, gatherOnly.OpTypes.ToArray());
     }
 

@@ -1,5 +1,6 @@
 using EdgeML.Engine.Onnx;
 using EdgeML.Engine.Onnx.Protobuf;
+using EdgeML.Engine.Quantization.Recurrent;
 using EdgeML.Engine.Recipes;
 
 namespace EdgeML.Engine.Quantization.Dynamic;
@@ -10,14 +11,30 @@ namespace EdgeML.Engine.Quantization.Dynamic;
 /// symmetric per column or per tensor, bias folded in), which quantizes its float input to uint8 at run time; a
 /// MatMul of two activations (attention's Q·Kᵀ and weights·V) quantizes both sides with DynamicQuantizeLinear
 /// and multiplies them in MatMulInteger; ONNX Runtime fuses A's quantization, MatMulInteger, Cast and the rescaling
-/// Mul into DynamicQuantizeMatMul too. No calibration.
+/// Mul into DynamicQuantizeMatMul too. LSTM and GRU weights go through <see cref="RecurrentWeights"/> (LSTM as
+/// DynamicQuantizeLSTM). Subgraphs (If branches, Loop and Scan bodies) are rewritten the same way, with weights of
+/// their own or of an enclosing graph. No calibration.
 /// </summary>
 public static class DynamicQuantizer
 {
-    public static QuantizationResult Apply(ModelProto model, QuantizeStep step)
+    public static QuantizationResult Apply(ModelProto model, QuantizeStep step) => Rewrite(model, step, afterStatic: false);
+
+    /// <summary>
+    /// Static mode's second pass, over what its calibrated QDQ rewrite does not reach: LSTM and GRU nodes anywhere,
+    /// and every node inside subgraphs, whose activations the calibrator cannot observe. The main graph's other
+    /// nodes stay as the static quantizer left them.
+    /// </summary>
+    public static QuantizationResult ApplyAfterStatic(ModelProto model, QuantizeStep step) => Rewrite(model, step, afterStatic: true);
+
+    private static QuantizationResult Rewrite(ModelProto model, QuantizeStep step, bool afterStatic)
     {
         var quantized = model.Clone();
-        var (converted, skipped) = new Rewriter(quantized.Graph, step).Run();
+        var replacements = new InitializerReplacements();
+        var converted = new List<string>();
+        var skipped = new List<SkippedNode>();
+        NestedGraphs.Rewrite(quantized.Graph, index =>
+            new Rewriter(index, step, replacements, quantized.DefaultOpset(), recurrentOnly: afterStatic && ReferenceEquals(index.Graph, quantized.Graph)).Run(converted, skipped));
+        replacements.RemoveUnread();
         if (converted.Count > 0)
         {
             MicrosoftOperators.Import(quantized);
@@ -26,21 +43,19 @@ public static class DynamicQuantizer
         return new QuantizationResult(quantized, converted, skipped);
     }
 
-    private sealed class Rewriter(GraphProto graph, QuantizeStep step)
+    /// <summary>One graph's rewrite; <paramref name="recurrentOnly"/> leaves all but LSTM and GRU nodes alone.</summary>
+    private sealed class Rewriter(GraphIndex index, QuantizeStep step, InitializerReplacements replacements, long opset, bool recurrentOnly)
     {
-        private readonly GraphIndex _index = new(graph);
-        private readonly Dictionary<string, string[]> _weights = new(StringComparer.Ordinal);
         private readonly Dictionary<string, (string Quantized, string Scale, string ZeroPoint)> _activations = new(StringComparer.Ordinal);
-        private readonly HashSet<string> _replaced = new(StringComparer.Ordinal);
+        private readonly RecurrentWeights _recurrent = new(index, step, replacements, opset);
 
-        public (List<string> Converted, List<SkippedNode> Skipped) Run()
+        public void Run(List<string> converted, List<SkippedNode> skipped)
         {
-            var converted = new List<string>();
-            var skipped = new List<SkippedNode>();
             var rewritten = new List<NodeProto>();
-            foreach (var node in graph.Node)
+            foreach (var node in index.Graph.Node)
             {
-                if (!step.OpTypes.Contains(node.OpType, StringComparer.Ordinal) || !WeightedOperators.IsKnown(node))
+                var recurrent = RecurrentWeights.IsRecurrent(node);
+                if (!step.OpTypes.Contains(node.OpType, StringComparer.Ordinal) || !(recurrent || (WeightedOperators.IsKnown(node) && !recurrentOnly)))
                 {
                     rewritten.Add(node);
                     continue;
@@ -56,10 +71,8 @@ public static class DynamicQuantizer
                 converted.Add(node.Name);
             }
 
-            graph.Node.Clear();
-            graph.Node.AddRange(rewritten);
-            GraphReferences.RemoveUnreadInitializers(graph, _replaced);
-            return (converted, skipped);
+            index.Graph.Node.Clear();
+            index.Graph.Node.AddRange(rewritten);
         }
 
         // Appends the node's replacement to rewritten, or returns why it stays float.
@@ -70,18 +83,25 @@ public static class DynamicQuantizer
                 return "excluded by the recipe";
             }
 
-            if (node.OpType == "Conv")
+            if (RecurrentWeights.IsRecurrent(node))
             {
-                return "dynamic quantization covers MatMul and Gemm";
+                var (nodes, why) = _recurrent.Rewrite(node, integerKernel: true);
+                rewritten.AddRange(nodes ?? []);
+                return why;
             }
 
-            if (node.OpType == "MatMul" && node.Input.All(i => !_index.Initializers.ContainsKey(i)))
+            if (node.OpType == "Conv")
+            {
+                return "dynamic quantization covers MatMul, Gemm, LSTM and GRU";
+            }
+
+            if (node.OpType == "MatMul" && node.Input.All(i => !index.Initializers.ContainsKey(i)))
             {
                 rewritten.AddRange(ActivationMatMul(node));
                 return null;
             }
 
-            var match = QuantizableOperators.Match(node, _index);
+            var match = QuantizableOperators.Match(node, index);
             if (!match.IsQuantizable)
             {
                 return match.Reason;
@@ -112,13 +132,13 @@ public static class DynamicQuantizer
             var a = QuantizeActivation(node.Input[0], nodes);
             var b = QuantizeActivation(node.Input[1], nodes);
             var output = node.Output[0];
-            var product = _index.FreshName($"{output}_int32");
-            var productFloat = _index.FreshName($"{output}_int32_float");
-            var scale = _index.FreshName($"{output}_scale");
+            var product = index.FreshName($"{output}_int32");
+            var productFloat = index.FreshName($"{output}_int32_float");
+            var scale = index.FreshName($"{output}_scale");
             nodes.Add(Nodes.Create("MatMulInteger", [a.Quantized, b.Quantized, a.ZeroPoint, b.ZeroPoint], [product], node.Name));
-            nodes.Add(Nodes.Create("Cast", [product], [productFloat], _index.FreshName($"{node.Name}_cast"), Nodes.Int("to", (long)TensorProto.Types.DataType.Float)));
-            nodes.Add(Nodes.Create("Mul", [a.Scale, b.Scale], [scale], _index.FreshName($"{node.Name}_scale")));
-            nodes.Add(Nodes.Create("Mul", [productFloat, scale], [output], _index.FreshName($"{node.Name}_rescale")));
+            nodes.Add(Nodes.Create("Cast", [product], [productFloat], index.FreshName($"{node.Name}_cast"), Nodes.Int("to", (long)TensorProto.Types.DataType.Float)));
+            nodes.Add(Nodes.Create("Mul", [a.Scale, b.Scale], [scale], index.FreshName($"{node.Name}_scale")));
+            nodes.Add(Nodes.Create("Mul", [productFloat, scale], [output], index.FreshName($"{node.Name}_rescale")));
             return nodes;
         }
 
@@ -130,46 +150,30 @@ public static class DynamicQuantizer
                 return quantized;
             }
 
-            quantized = (_index.FreshName($"{tensor}_quantized"), _index.FreshName($"{tensor}_scale"), _index.FreshName($"{tensor}_zero_point"));
-            nodes.Add(Nodes.Create("DynamicQuantizeLinear", [tensor], [quantized.Quantized, quantized.Scale, quantized.ZeroPoint], _index.FreshName($"{tensor}_DynamicQuantizeLinear")));
+            quantized = (index.FreshName($"{tensor}_quantized"), index.FreshName($"{tensor}_scale"), index.FreshName($"{tensor}_zero_point"));
+            nodes.Add(Nodes.Create("DynamicQuantizeLinear", [tensor], [quantized.Quantized, quantized.Scale, quantized.ZeroPoint], index.FreshName($"{tensor}_DynamicQuantizeLinear")));
             return _activations[tensor] = quantized;
         }
 
-        // B as [K, N] int8, its scales and zero points (per column, or one per tensor), shared by every node that reads it.
-        private string[] QuantizeWeight(OperatorMatch match)
-        {
-            var key = $"{match.Weight}@{match.ChannelAxis}";
-            if (_weights.TryGetValue(key, out var names))
+        // B as [K, N] int8, its scales and zero points (per column, or one per tensor), shared by every node of every graph that reads it.
+        private string[] QuantizeWeight(OperatorMatch match) =>
+            replacements.GetOrCreate(index, match.Weight, $"DynamicQuantizeMatMul/{match.ChannelAxis}/{step.PerChannel}", owner =>
             {
-                return names;
-            }
-
-            var weight = _index.Initializers[match.Weight];
-            var values = Tensors.ToFloats(weight);
-            // Channel axis 1: the weight is [K, N] already; axis 0 (Gemm with transB=1): it is [N, K].
-            var (k, n) = match.ChannelAxis == 1 ? ((int)weight.Dims[0], (int)weight.Dims[1]) : ((int)weight.Dims[1], (int)weight.Dims[0]);
-            var columns = match.ChannelAxis == 1 ? Tensors.Transpose(values, k, n) : values;
-            var scales = step.PerChannel
-                ? Enumerable.Range(0, n).Select(c => QuantizationMath.SymmetricScale(columns.AsSpan(c * k, k))).ToArray()
-                : [QuantizationMath.SymmetricScale(columns)];
-            var q = new sbyte[values.Length];
-            for (var row = 0; row < k; row++)
-            {
-                for (var column = 0; column < n; column++)
-                {
-                    q[(row * n) + column] = QuantizationMath.QuantizeSymmetric(columns[(column * k) + row], scales[step.PerChannel ? column : 0]);
-                }
-            }
-
-            long[] parameterDims = step.PerChannel ? [n] : [];
-            var quantized = Tensors.FromInt8(_index.FreshName($"{match.Weight}_quantized"), [k, n], q);
-            var scale = Tensors.FromFloats(_index.FreshName($"{match.Weight}_scale"), parameterDims, scales);
-            var zeroPoint = Tensors.FromInt8(_index.FreshName($"{match.Weight}_zero_point"), parameterDims, new sbyte[scales.Length]);
-            graph.Initializer.Add(quantized);
-            graph.Initializer.Add(scale);
-            graph.Initializer.Add(zeroPoint);
-            _replaced.Add(match.Weight);
-            return _weights[key] = [quantized.Name, scale.Name, zeroPoint.Name];
-        }
+                var weight = index.Initializers[match.Weight];
+                var values = Tensors.ToFloats(weight);
+                // Channel axis 1: the weight is [K, N] already; axis 0 (Gemm with transB=1): it is [N, K].
+                var (k, n) = match.ChannelAxis == 1 ? ((int)weight.Dims[0], (int)weight.Dims[1]) : ((int)weight.Dims[1], (int)weight.Dims[0]);
+                var columns = match.ChannelAxis == 1 ? Tensors.Transpose(values, k, n) : values;
+                var (codes, scales) = QuantizationMath.QuantizeRows(columns, step.PerChannel ? n : 1);
+                long[] parameterDims = step.PerChannel ? [n] : [];
+                TensorProto[] tensors =
+                [
+                    Tensors.FromInt8(index.FreshName($"{match.Weight}_quantized"), [k, n], Tensors.Transpose(codes, n, k)),
+                    Tensors.FromFloats(index.FreshName($"{match.Weight}_scale"), parameterDims, scales),
+                    Tensors.FromInt8(index.FreshName($"{match.Weight}_zero_point"), parameterDims, new sbyte[scales.Length]),
+                ];
+                owner.Initializer.AddRange(tensors);
+                return tensors.Select(t => t.Name).ToArray();
+            });
     }
 }

@@ -7,6 +7,8 @@ namespace EdgeML.Engine.Quantization.Fp16;
 /// <summary>
 /// <c>mode: fp16</c> as "float16 weights, float compute": every float initializer is stored as float16 and a
 /// <c>Cast(to=float)</c> restores it under its old name, so the model's nodes, inputs and outputs stay float.
+/// Subgraphs (If branches, Loop and Scan bodies) are converted too: each initializer in the graph that declares it,
+/// whose Cast then serves the readers in that graph and in the subgraphs nested in it.
 /// </summary>
 /// <remarks>
 /// Why not float16 computation: ONNX Runtime 1.31's CPU provider has no float16 kernel for MatMul, Gemm, Add,
@@ -23,16 +25,30 @@ public static class Fp16Converter
     public static QuantizationResult Apply(ModelProto model, QuantizeStep step)
     {
         var converted = model.Clone();
-        var graph = converted.Graph;
-        var index = new GraphIndex(graph);
-        var graphInputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-        var casts = new List<NodeProto>();
-        var convertedReaders = new HashSet<NodeProto>();
+        var graphInputs = converted.Graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var convertedReaders = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
         var skipped = new List<SkippedNode>();
+        var names = new List<string>();
+        NestedGraphs.Rewrite(converted.Graph, index =>
+        {
+            var readers = ReadersWithin(index.Graph);
+            Convert(index, step, name => readers.GetValueOrDefault(name) ?? [], graphInputs, convertedReaders, skipped);
+            // Graphs are visited before the subgraphs they hold, so each reader is listed once, in graph order.
+            names.AddRange(index.Graph.Node.Where(convertedReaders.Contains).Select(n => n.Name));
+        });
+
+        return new QuantizationResult(converted, names, skipped);
+    }
+
+    private static void Convert(GraphIndex index, QuantizeStep step, Func<string, IReadOnlyList<NodeProto>> readersOf, HashSet<string> graphInputs,
+        HashSet<NodeProto> convertedReaders, List<SkippedNode> skipped)
+    {
+        var graph = index.Graph;
+        var casts = new List<NodeProto>();
         var initializers = new List<TensorProto>();
         foreach (var tensor in graph.Initializer)
         {
-            var readers = index.ConsumersOf(tensor.Name);
+            var readers = readersOf(tensor.Name);
             // An initializer listed as a graph input is a default the caller may override with a float tensor.
             if (tensor.DataType != (int)TensorProto.Types.DataType.Float || graphInputs.Contains(tensor.Name)
                 || readers.Count == 0 || Tensors.ElementCount(tensor.Dims) < MinElements)
@@ -64,7 +80,25 @@ public static class Fp16Converter
         var nodes = casts.Concat(graph.Node).ToList();
         graph.Node.Clear();
         graph.Node.AddRange(nodes);
-        var names = nodes.Where(convertedReaders.Contains).Select(n => n.Name).ToList();
-        return new QuantizationResult(converted, names, skipped);
+    }
+
+    // The nodes that read each tensor name, in the graph and in the subgraphs nested in it (outer-scope reads).
+    private static Dictionary<string, List<NodeProto>> ReadersWithin(GraphProto graph)
+    {
+        var readers = new Dictionary<string, List<NodeProto>>(StringComparer.Ordinal);
+        foreach (var node in GraphReferences.WithSubgraphs(graph).SelectMany(g => g.Node))
+        {
+            foreach (var input in node.Input.Where(i => i.Length > 0).Distinct(StringComparer.Ordinal))
+            {
+                if (!readers.TryGetValue(input, out var list))
+                {
+                    readers[input] = list = [];
+                }
+
+                list.Add(node);
+            }
+        }
+
+        return readers;
     }
 }

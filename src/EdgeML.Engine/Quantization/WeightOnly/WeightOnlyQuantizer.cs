@@ -1,5 +1,6 @@
 using EdgeML.Engine.Onnx;
 using EdgeML.Engine.Onnx.Protobuf;
+using EdgeML.Engine.Quantization.Recurrent;
 using EdgeML.Engine.Recipes;
 
 namespace EdgeML.Engine.Quantization.WeightOnly;
@@ -9,6 +10,8 @@ namespace EdgeML.Engine.Quantization.WeightOnly;
 /// <c>com.microsoft.MatMulNBits</c>, which keeps the weight as int4 or int8 blocks along K and dequantizes it
 /// inside the kernel; activations stay float, so no calibration is needed. A Gemm's bias becomes an Add after it.
 /// Gather lookups into constant embedding tables become <c>GatherBlockQuantized</c> (<see cref="EmbeddingTableQuantizer"/>).
+/// LSTM and GRU keep float computation with int8 W and R behind DequantizeLinear (<see cref="RecurrentWeights"/>;
+/// MatMulNBits has no recurrent form). Subgraphs (If branches, Loop and Scan bodies) are rewritten the same way.
 /// </summary>
 public static class WeightOnlyQuantizer
 {
@@ -19,7 +22,11 @@ public static class WeightOnlyQuantizer
     public static QuantizationResult Apply(ModelProto model, QuantizeStep step)
     {
         var quantized = model.Clone();
-        var (converted, skipped) = new Rewriter(new GraphIndex(quantized.Graph), step).Run();
+        var replacements = new InitializerReplacements();
+        var converted = new List<string>();
+        var skipped = new List<SkippedNode>();
+        NestedGraphs.Rewrite(quantized.Graph, index => new Rewriter(index, step, replacements, quantized.DefaultOpset()).Run(converted, skipped));
+        replacements.RemoveUnread();
         if (converted.Count > 0)
         {
             MicrosoftOperators.Import(quantized);
@@ -28,18 +35,16 @@ public static class WeightOnlyQuantizer
         return new QuantizationResult(quantized, converted, skipped);
     }
 
-    private sealed class Rewriter(GraphIndex index, QuantizeStep step)
+    /// <summary>One graph's rewrite.</summary>
+    private sealed class Rewriter(GraphIndex index, QuantizeStep step, InitializerReplacements replacements, long opset)
     {
-        private readonly Dictionary<string, string[]> _packed = new(StringComparer.Ordinal);
-        private readonly HashSet<string> _replaced = new(StringComparer.Ordinal);
         private readonly EmbeddingTableQuantizer _tables = new(index, step);
+        private readonly RecurrentWeights _recurrent = new(index, step, replacements, opset);
 
         private int Bits => BlockQuantizer.BitsOf(step.Weights);
 
-        public (List<string> Converted, List<SkippedNode> Skipped) Run()
+        public void Run(List<string> converted, List<SkippedNode> skipped)
         {
-            var converted = new List<string>();
-            var skipped = new List<SkippedNode>();
             var rewritten = new List<NodeProto>();
             foreach (var node in index.Graph.Node)
             {
@@ -61,8 +66,10 @@ public static class WeightOnlyQuantizer
 
             index.Graph.Node.Clear();
             index.Graph.Node.AddRange(rewritten);
-            GraphReferences.RemoveUnreadInitializers(index.Graph, _replaced.Concat(_tables.Replaced));
-            return (converted, skipped);
+            foreach (var table in _tables.Replaced)
+            {
+                replacements.Replaced(index, table);
+            }
         }
 
         // Nodes of other types, and Gathers that are no table lookups, pass silently; the rest are rewritten or skipped with a reason.
@@ -81,14 +88,26 @@ public static class WeightOnlyQuantizer
                     : (null, () => [_tables.Rewrite(node)]);
             }
 
+            if (RecurrentWeights.IsRecurrent(node))
+            {
+                return excluded is not null ? (excluded, null) : PlanRecurrent(node);
+            }
+
             if (!WeightedOperators.IsKnown(node))
             {
                 return (null, null);
             }
 
-            var reason = excluded ?? (node.OpType == "Conv" ? "weight-only quantization covers MatMul, Gemm and Gather" : null);
+            var reason = excluded ?? (node.OpType == "Conv" ? "weight-only quantization covers MatMul, Gemm, Gather, LSTM and GRU" : null);
             var match = reason is null ? QuantizableOperators.Match(node, index) : null;
             return (reason ?? match!.Reason) is { } skip ? (skip, null) : (null, () => Rewrite(node, match!));
+        }
+
+        // Rewritten while planning: its checks come first, so a node that stays float is left unchanged.
+        private (string? Reason, Func<IEnumerable<NodeProto>>? Rewrite) PlanRecurrent(NodeProto node)
+        {
+            var (nodes, reason) = _recurrent.Rewrite(node, integerKernel: false);
+            return nodes is null ? (reason, null) : (null, () => nodes);
         }
 
         private IEnumerable<NodeProto> Rewrite(NodeProto node, OperatorMatch match)
@@ -123,34 +142,27 @@ public static class WeightOnlyQuantizer
             }
         }
 
-        // B, scales and (asymmetric) zero points of one weight, shared by every node that reads it.
-        private string[] Pack(OperatorMatch match, TensorProto weight, int k, int n)
-        {
-            var key = $"{match.Weight}@{match.ChannelAxis}";
-            if (_packed.TryGetValue(key, out var names))
+        // B, scales and (asymmetric) zero points of one weight, shared by every node of every graph that reads it.
+        private string[] Pack(OperatorMatch match, TensorProto weight, int k, int n) =>
+            replacements.GetOrCreate(index, match.Weight, $"MatMulNBits/{match.ChannelAxis}", owner =>
             {
-                return names;
-            }
+                var values = Tensors.ToFloats(weight);
+                var columns = match.ChannelAxis == 1 ? Tensors.Transpose(values, k, n) : values;
+                var blocks = BlockQuantizer.Quantize(columns, k, n, Bits, step.BlockSize, step.Symmetric);
+                var blobSize = step.BlockSize * Bits / 8;
+                var tensors = new List<TensorProto>
+                {
+                    Tensors.FromUInt8(index.FreshName($"{match.Weight}_nbits"), [n, blocks.BlockCount, blobSize], NBitsPacker.Pack(blocks.Codes, n, Bits)),
+                    Tensors.FromFloats(index.FreshName($"{match.Weight}_scales"), [n * blocks.BlockCount], blocks.Scales),
+                };
+                if (!step.Symmetric)
+                {
+                    var zeroPoints = NBitsPacker.Pack(blocks.ZeroPoints, n, Bits);
+                    tensors.Add(Tensors.FromUInt8(index.FreshName($"{match.Weight}_zero_points"), [zeroPoints.Length], zeroPoints));
+                }
 
-            var values = Tensors.ToFloats(weight);
-            var columns = match.ChannelAxis == 1 ? Tensors.Transpose(values, k, n) : values;
-            var blocks = BlockQuantizer.Quantize(columns, k, n, Bits, step.BlockSize, step.Symmetric);
-            var blobSize = step.BlockSize * Bits / 8;
-            var packedWeight = Tensors.FromUInt8(index.FreshName($"{match.Weight}_nbits"), [n, blocks.BlockCount, blobSize], NBitsPacker.Pack(blocks.Codes, n, Bits));
-            var scales = Tensors.FromFloats(index.FreshName($"{match.Weight}_scales"), [n * blocks.BlockCount], blocks.Scales);
-            index.Graph.Initializer.Add(packedWeight);
-            index.Graph.Initializer.Add(scales);
-            names = [packedWeight.Name, scales.Name];
-            if (!step.Symmetric)
-            {
-                var zeroPoints = NBitsPacker.Pack(blocks.ZeroPoints, n, Bits);
-                var zeroPointTensor = Tensors.FromUInt8(index.FreshName($"{match.Weight}_zero_points"), [zeroPoints.Length], zeroPoints);
-                index.Graph.Initializer.Add(zeroPointTensor);
-                names = [.. names, zeroPointTensor.Name];
-            }
-
-            _replaced.Add(match.Weight);
-            return _packed[key] = names;
-        }
+                owner.Initializer.AddRange(tensors);
+                return tensors.Select(t => t.Name).ToArray();
+            });
     }
 }
