@@ -240,12 +240,17 @@ public sealed record QuantizeStep(
     /// <summary>Weight-only quantization's defaults: Conv has no MatMulNBits form; Gather embedding tables do.</summary>
     public static readonly IReadOnlyList<string> WeightOnlyDefaultOpTypes = ["MatMul", "Gemm", "Gather", "LSTM", "GRU"];
 
-    /// <summary>The operator types <c>ops</c> may list in <paramref name="mode"/>; only weight-only quantizes Gather tables.</summary>
+    /// <summary>The operator types <c>ops</c> may list in <paramref name="mode"/>; weight-only and dynamic quantize Gather tables.</summary>
     public static IReadOnlyList<string> AllowedOpTypes(QuantizationMode mode) =>
-        mode == QuantizationMode.WeightOnly ? [.. DefaultOpTypes, "Gather"] : DefaultOpTypes;
+        mode is QuantizationMode.WeightOnly or QuantizationMode.Dynamic ? [.. DefaultOpTypes, "Gather"] : DefaultOpTypes;
 
-    public static IReadOnlyList<string> DefaultOpTypesFor(QuantizationMode mode) =>
-        mode == QuantizationMode.WeightOnly ? WeightOnlyDefaultOpTypes : DefaultOpTypes;
+    /// <summary>Dynamic mode, for transformers, also stores embedding tables as int8 rows, as ONNX Runtime's dynamic quantizer does.</summary>
+    public static IReadOnlyList<string> DefaultOpTypesFor(QuantizationMode mode) => mode switch
+    {
+        QuantizationMode.WeightOnly => WeightOnlyDefaultOpTypes,
+        QuantizationMode.Dynamic => [.. DefaultOpTypes, "Gather"],
+        _ => DefaultOpTypes,
+    };
 
     /// <summary>Block sizes along K that weight-only quantization accepts (<c>block_size</c>).</summary>
     public static readonly IReadOnlyList<int> BlockSizes = [32, 64, 128];

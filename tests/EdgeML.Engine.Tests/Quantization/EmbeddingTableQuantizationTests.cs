@@ -1,6 +1,7 @@
 using EdgeML.Engine.Diagnostics;
 using EdgeML.Engine.Onnx;
 using EdgeML.Engine.Onnx.Protobuf;
+using EdgeML.Engine.Quantization.Dynamic;
 using EdgeML.Engine.Quantization.WeightOnly;
 using EdgeML.Engine.Recipes;
 using EdgeML.Engine.Tests.Support;
@@ -36,6 +37,24 @@ public sealed class EmbeddingTableQuantizationTests
         var quantizedTableBytes = graph.Initializer.Where(t => t.Name.StartsWith("embedding_", StringComparison.Ordinal)).Sum(t => t.CalculateSize());
         Assert.IsGreaterThanOrEqualTo(minShrink, tableBytes / (double)quantizedTableBytes);
         Assert.IsLessThanOrEqualTo(maxRelativeError, RelativeError(Run(model), Run(result.Model)));
+    }
+
+    [TestMethod]
+    public void DynamicModeStoresTablesAsInt8RowsByDefault()
+    {
+        var model = EmbeddingModel();
+        var step = new QuantizeStep(Here, WeightType.Int8, ActivationType.Int8, PerChannel: true, QuantizeStep.DefaultOpTypesFor(QuantizationMode.Dynamic), [], null)
+        {
+            Mode = QuantizationMode.Dynamic,
+        };
+
+        var result = DynamicQuantizer.Apply(model, step);
+
+        CollectionAssert.AreEqual(new[] { "lookup", "project" }, result.QuantizedNodeNames.ToArray());
+        Assert.AreEqual("GatherBlockQuantized", result.Model.Graph.Node.Single(n => n.Name == "lookup").OpType);
+        Assert.AreEqual(8, result.Model.Graph.Node.Single(n => n.Name == "lookup").GetInt("bits", 0));
+        Assert.IsFalse(result.Model.Graph.Initializer.Any(t => t.Name == "embedding"), "the float table is gone");
+        Assert.IsLessThanOrEqualTo(0.02, RelativeError(Run(model), Run(result.Model)));
     }
 
     [TestMethod]

@@ -1,6 +1,7 @@
 using EdgeML.Engine.Onnx;
 using EdgeML.Engine.Onnx.Protobuf;
 using EdgeML.Engine.Quantization.Recurrent;
+using EdgeML.Engine.Quantization.WeightOnly;
 using EdgeML.Engine.Recipes;
 
 namespace EdgeML.Engine.Quantization.Dynamic;
@@ -48,6 +49,7 @@ public static class DynamicQuantizer
     {
         private readonly Dictionary<string, (string Quantized, string Scale, string ZeroPoint)> _activations = new(StringComparer.Ordinal);
         private readonly RecurrentWeights _recurrent = new(index, step, replacements, opset);
+        private readonly EmbeddingTableQuantizer _tables = new(index, step);
 
         public void Run(List<string> converted, List<SkippedNode> skipped)
         {
@@ -55,7 +57,8 @@ public static class DynamicQuantizer
             foreach (var node in index.Graph.Node)
             {
                 var recurrent = RecurrentWeights.IsRecurrent(node);
-                if (!step.OpTypes.Contains(node.OpType, StringComparer.Ordinal) || !(recurrent || (WeightedOperators.IsKnown(node) && !recurrentOnly)))
+                var lookup = _tables.IsTableLookup(node) && !recurrentOnly;
+                if (!step.OpTypes.Contains(node.OpType, StringComparer.Ordinal) || !(recurrent || lookup || (WeightedOperators.IsKnown(node) && !recurrentOnly)))
                 {
                     rewritten.Add(node);
                     continue;
@@ -73,6 +76,7 @@ public static class DynamicQuantizer
 
             index.Graph.Node.Clear();
             index.Graph.Node.AddRange(rewritten);
+            GraphReferences.RemoveUnreadInitializers(index.Graph, _tables.Replaced);
         }
 
         // Appends the node's replacement to rewritten, or returns why it stays float.
@@ -81,6 +85,13 @@ public static class DynamicQuantizer
             if (step.ExcludeNodes.Contains(node.Name, StringComparer.Ordinal))
             {
                 return "excluded by the recipe";
+            }
+
+            if (_tables.IsTableLookup(node))
+            {
+                var why = _tables.WhyNot(node);
+                rewritten.AddRange(why is null ? [_tables.Rewrite(node)] : []);
+                return why;
             }
 
             if (RecurrentWeights.IsRecurrent(node))
