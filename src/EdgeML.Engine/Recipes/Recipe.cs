@@ -180,6 +180,16 @@ public enum WeightType
     Int4,
 }
 
+/// <summary>How weight-only quantization picks each weight's code (<c>algorithm</c>).</summary>
+public enum WeightRounding
+{
+    /// <summary>Round to nearest: each weight on its own, no data needed.</summary>
+    Rtn,
+
+    /// <summary>GPTQ: minimise each layer's output error on calibration data, compensating rounding across inputs.</summary>
+    Gptq,
+}
+
 /// <summary>What <c>quantize</c> does to the model (<c>mode</c>).</summary>
 public enum QuantizationMode
 {
@@ -261,6 +271,9 @@ public sealed record QuantizeStep(
 
     /// <summary>Weights per scale along K (weight-only mode).</summary>
     public int BlockSize { get; init; } = DefaultBlockSize;
+
+    /// <summary>Round to nearest, or GPTQ on calibration data (weight-only mode, <c>algorithm</c>).</summary>
+    public WeightRounding Rounding { get; init; } = WeightRounding.Rtn;
 
     /// <summary>Symmetric blocks (implicit zero point) or one zero point per block (weight-only mode).</summary>
     public bool Symmetric { get; init; } = true;

@@ -12,7 +12,7 @@ internal sealed record RecipeSection(string Path, IReadOnlyList<string> Keys)
     /// <summary>One item of <c>steps</c>: a one-key mapping whose key names the step.</summary>
     public static readonly RecipeSection Step = new("steps[]", ["prune", "prune_channels", "quantize"]);
 
-    public static readonly RecipeSection Quantize = new("steps[].quantize", ["mode", "weights", "block_size", "symmetric", "activations", "per_channel", "ops", "exclude", "accuracy_aware", "bias_correction", "smoothing", "calibration"]);
+    public static readonly RecipeSection Quantize = new("steps[].quantize", ["mode", "weights", "block_size", "symmetric", "algorithm", "activations", "per_channel", "ops", "exclude", "accuracy_aware", "bias_correction", "smoothing", "calibration"]);
     public static readonly RecipeSection Calibration = new("steps[].quantize.calibration", ["data", "samples", "method", "percentile", "seed"]);
     public static readonly RecipeSection Prune = new("steps[].prune", ["sparsity", "scope", "layers", "ops", "skip", "backoff"]);
     public static readonly RecipeSection PruneChannels = new("steps[].prune_channels", ["ratio", "importance", "layers", "skip", "reconstruct", "ridge", "backoff", "calibration"]);
