@@ -27,7 +27,7 @@ public sealed class MultiHeadAttentionPruningTests
     [TestMethod]
     public void DeadHeadsAreTheOnesRemovedAndTheOutputsStayTheSame()
     {
-        var model = Encoder((builder, projection) => ShapeConstant(builder, $"{projection}_split.shape", 0, 0, Heads, HeadSize));
+        var model = Encoder((builder, projection) => Int64Constant(builder, $"{projection}_split.shape", 0, 0, Heads, HeadSize));
         KillHeads(model, 1, 3);
 
         var (pruned, report) = ChannelPruner.Apply(model, HeadsOnly, null);
@@ -88,7 +88,7 @@ public sealed class MultiHeadAttentionPruningTests
     public void ReconstructionRefitsTheOutputProjectionAfterHeadPruning()
     {
         // Random weights: every head matters, so removing half of them really changes the outputs.
-        var model = Encoder((builder, projection) => ShapeConstant(builder, $"{projection}_split.shape", 0, 0, Heads, HeadSize), seed: 3);
+        var model = Encoder((builder, projection) => Int64Constant(builder, $"{projection}_split.shape", 0, 0, Heads, HeadSize), seed: 3);
         var calibration = RandomData.Uniform(256, Features, seed: 5, min: -1);
         var test = RandomData.Uniform(100, Features, seed: 6, min: -1);
 
@@ -114,8 +114,8 @@ public sealed class MultiHeadAttentionPruningTests
         {
             var source = projection == "v" ? "x" : $"{projection}_add_output";
             var shape = builder.Node("Shape", [source], $"{projection}_shape");
-            var prefix = builder.Node("Slice", [shape, Int64s(builder, $"{projection}_starts", 0), Int64s(builder, $"{projection}_ends", 2)], $"{projection}_prefix");
-            return builder.Node("Concat", [prefix, Int64s(builder, $"{projection}_heads", Heads, HeadSize)], $"{projection}_target", Nodes.Int("axis", 0));
+            var prefix = builder.Node("Slice", [shape, Int64Constant(builder, $"{projection}_starts", 0), Int64Constant(builder, $"{projection}_ends", 2)], $"{projection}_prefix");
+            return builder.Node("Concat", [prefix, Int64Constant(builder, $"{projection}_heads", Heads, HeadSize)], $"{projection}_target", Nodes.Int("axis", 0));
         });
 
         var (pruned, report) = ChannelPruner.Apply(model, HeadsOnly, null);
@@ -149,7 +149,7 @@ public sealed class MultiHeadAttentionPruningTests
         var scores = builder.Node("Mul", [builder.Node("MatMul", [q, k], "scores"), scale], "scaled");
         var weights = builder.Node("Softmax", [scores], "softmax", Nodes.Int("axis", -1));
         var context = builder.Node("Transpose", [builder.Node("MatMul", [weights, v], "context")], "context_t", Nodes.Ints("perm", 0, 2, 1, 3));
-        var merged = builder.Node("Reshape", [context, ShapeConstant(builder, "merge.shape", 0, 0, Width)], "merge");
+        var merged = builder.Node("Reshape", [context, Int64Constant(builder, "merge.shape", 0, 0, Width)], "merge");
         var attended = LayerNorm(builder, builder.Node("Add", [x, builder.MatMulAdd(merged, Width, Width, "out")], "residual1"), "ln1");
         var hidden = builder.Relu(builder.MatMulAdd(attended, Width, 4 * Width, "ffn_up"));
         var output = LayerNorm(builder, builder.Node("Add", [attended, builder.MatMulAdd(hidden, 4 * Width, Width, "ffn_down")], "residual2"), "ln2");
@@ -160,13 +160,11 @@ public sealed class MultiHeadAttentionPruningTests
     private static string LayerNorm(TestModelBuilder builder, string input, string name) =>
         builder.Node("LayerNormalization", [input, builder.Initializer($"{name}.scale", [Width]), builder.Initializer($"{name}.bias", [Width], 0.1f)], name, Nodes.Int("axis", -1));
 
-    private static string ShapeConstant(TestModelBuilder builder, string name, params long[] values)
+    private static string Int64Constant(TestModelBuilder builder, string name, params long[] values)
     {
         builder.Graph.Initializer.Add(Tensors.FromInt64(name, [values.Length], values));
         return name;
     }
-
-    private static string Int64s(TestModelBuilder builder, string name, params long[] values) => ShapeConstant(builder, name, values);
 
     private static int[] HeadChannels(int head) => Enumerable.Range(head * HeadSize, HeadSize).ToArray();
 
