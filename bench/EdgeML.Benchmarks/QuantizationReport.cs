@@ -40,8 +40,9 @@ internal static class QuantizationReport
     {
         var calibration = SyntheticModels.RandomInputs(CalibrationSamples, features, seed: 1);
         var test = SyntheticModels.RandomInputs(100, features, seed: 2);
-        var step = new QuantizeStep(Here, mode == QuantizationMode.WeightOnly ? WeightType.Int4 : WeightType.Int8, ActivationType.Int8, PerChannel: true,
-            QuantizeStep.DefaultOpTypes, [], null) { Mode = mode };
+        // The recipe's defaults for the mode, as a build with `- quantize: { mode: ... }` gets them.
+        var step = new QuantizeStep(Here, mode == QuantizationMode.WeightOnly ? WeightType.Int4 : WeightType.Int8, QuantizeStep.DefaultActivations, PerChannel: true,
+            QuantizeStep.DefaultOpTypesFor(mode), [], null) { Mode = mode };
 
         var stopwatch = Stopwatch.StartNew();
         var quantized = mode switch
