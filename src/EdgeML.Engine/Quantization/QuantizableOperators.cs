@@ -187,8 +187,9 @@ internal static class QuantizableOperators
             return QdqMatch.Skip(reason);
         }
 
-        var outputs = node.Output.Where(o => o.Length > 0).ToArray();
-        return new QdqMatch(activations, constants, null, form == QdqForm.DataMovement && node.OpType == "MaxPool" ? [outputs[0]] : outputs, form == QdqForm.DataMovement);
+        // MaxPool's optional Indices output is int64 and unread (checked above).
+        var outputs = node.OpType == "MaxPool" ? [node.Output[0]] : node.Output.Where(o => o.Length > 0).ToArray();
+        return new QdqMatch(activations, constants, null, outputs, SharesInputParameters: form == QdqForm.DataMovement);
     }
 
     /// <summary>The output channels of a weighted node: its weight's channel axis, times the groups of a ConvTranspose.</summary>
