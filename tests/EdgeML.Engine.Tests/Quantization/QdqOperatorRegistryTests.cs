@@ -93,6 +93,32 @@ public sealed class QdqOperatorRegistryTests
     }
 
     [TestMethod]
+    public void SplitResizeSliceSqueezeAndGatherRunOnEightBitData()
+    {
+        var builder = new TestModelBuilder();
+        var image = builder.Input("image", 3, 8, 8);
+        var c = builder.Conv(image, 3, 4, 3, "conv");
+        builder.Graph.Node.Add(Nodes.Create("Split", [c, Int64(builder, "halves", [2], [2, 2])], ["top", "bottom"], "split", Nodes.Int("axis", 1)));
+        var scales = builder.Initializer("scales", [4], [1f, 1f, 2f, 2f]);
+        var up = builder.Node("Resize", ["top", "", scales], "resize", Nodes.String("mode", "nearest"));
+        var cropped = builder.Node("Slice", [up, Int64(builder, "starts", [1], [4]), Int64(builder, "ends", [1], [12]), Int64(builder, "axes", [1], [2])], "slice");
+        var row = builder.Node("Gather", [cropped, Int64(builder, "row", [], [0])], "gather", Nodes.Int("axis", 2));
+        var column = builder.Node("Unsqueeze", [row, Int64(builder, "at", [1], [2])], "unsqueeze");
+        var joined = builder.Node("Concat", [builder.Node("Squeeze", [column, Int64(builder, "squeezed", [1], [2])], "squeeze"), builder.Node("ReduceMean", ["bottom"], "rows_mean", Nodes.Ints("axes", 2), Nodes.Int("keepdims", 0))], "concat", Nodes.Int("axis", 2));
+        builder.Output(builder.Gemm(builder.Node("Flatten", [joined], "flatten"), 2 * 24, 10, "fc"), 10);
+        var model = builder.Build();
+
+        var (quantized, plan) = Quantize(model, Step());
+
+        CollectionAssert.IsSubsetOf(new[] { "split", "resize", "slice", "gather", "unsqueeze", "squeeze", "concat", "flatten" }, plan.QuantizedNodeNames.ToArray());
+        var operators = OnnxRuntimeGraph.OptimizedGraph(quantized.ToByteArray()).Node.Select(n => n.OpType).ToArray();
+        var listing = string.Join(", ", operators);
+        CollectionAssert.IsSubsetOf(new[] { "Split", "Resize", "Slice", "Gather", "QLinearConcat", "QGemm" }, operators, listing);
+        Assert.AreEqual(2, operators.Count(op => op == "QuantizeLinear"), "the input, and the float ReduceMean's output: " + listing);
+        Assert.IsGreaterThanOrEqualTo(0.99, ModelSimilarity.MeanCosine(model, quantized, 3 * 8 * 8));
+    }
+
+    [TestMethod]
     public void ConcatPoolingAndActivationsBecomeTheirQLinearKernels()
     {
         var builder = new TestModelBuilder();
