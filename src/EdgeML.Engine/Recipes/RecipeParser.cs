@@ -1,4 +1,5 @@
 using EdgeML.Engine.Diagnostics;
+using EdgeML.Engine.Quantization;
 
 namespace EdgeML.Engine.Recipes;
 
@@ -223,7 +224,7 @@ public static class RecipeParser
         return new QuantizeStep(
             location,
             ReadWeightType(quantize.Optional("weights"), mode),
-            quantize.Optional("activations")?.AsEnum<ActivationType>() ?? ActivationType.Int8,
+            quantize.Optional("activations")?.AsEnum<ActivationType>() ?? QuantizeStep.DefaultActivations,
             quantize.Optional("per_channel")?.AsBool() ?? true,
             quantize.Optional("ops")?.AsStringList(allowEmpty: false, allowed: QuantizeStep.AllowedOpTypes(mode)) ?? QuantizeStep.DefaultOpTypesFor(mode),
             quantize.Optional("exclude")?.AsStringList(allowEmpty: true) ?? [],
@@ -235,6 +236,8 @@ public static class RecipeParser
             AccuracyAware = ModeOption(quantize.Optional("accuracy_aware"), mode, QuantizationMode.Static, node => node.AsBool()) ?? false,
             BiasCorrection = ModeOption(quantize.Optional("bias_correction"), mode, QuantizationMode.Static, node => node.AsBool()) ?? false,
             Smoothing = ReadSmoothing(quantize.Optional("smoothing"), mode, hasData: calibration is not null || hasValidation),
+            Overrides = ForMode(quantize.Optional("overrides"), mode, QuantizationMode.Static)?.AsNameMap(node => ReadOverride(node.AsMapping(RecipeSection.QuantizeOverride)))
+                ?? new Dictionary<string, Located<TensorOverride>>(),
         };
     }
 
@@ -261,6 +264,46 @@ public static class RecipeParser
             : new SmoothingSpec(node.Location, node.AsNumber(alpha => alpha is > 0 and < 1, Expected));
     }
 
+    private static readonly IReadOnlyList<string> OverrideTypes = [.. RecipeNode.EnumNames<ActivationType>(), "float"];
+
+    // Whether a tensor is an activation or a weight is known only with the model; the quantizer checks that.
+    private static TensorOverride ReadOverride(RecipeMapping entry)
+    {
+        entry.RequireAny();
+        var type = entry.Optional("type");
+        var range = entry.Optional("range");
+        var keepFloat = type?.AsOneOf(OverrideTypes) == "float";
+        if (keepFloat && range is not null)
+        {
+            throw range.Invalid($"{range.Display} fixes the range of a tensor whose type is float; a float tensor has no range to fix");
+        }
+
+        var perChannel = entry.Optional("per_channel");
+        if (perChannel is not null && (type ?? range) is { } activationKey)
+        {
+            throw perChannel.Invalid($"{perChannel.Display} applies to weights, {activationKey.Display} to activations: one tensor is never both");
+        }
+
+        return new TensorOverride
+        {
+            Range = range is null ? null : ReadRange(range),
+            Type = type is null || keepFloat ? null : type.AsEnum<ActivationType>(),
+            KeepFloat = keepFloat,
+            PerChannel = perChannel?.AsBool(),
+        };
+    }
+
+    private static TensorRange ReadRange(RecipeNode node)
+    {
+        if (node.AsList() is not [var minNode, var maxNode])
+        {
+            throw node.Invalid($"{node.Display} must be a list of two numbers, [min, max]");
+        }
+
+        var (min, max) = (minNode.AsNumber(), maxNode.AsNumber());
+        return min < max ? new TensorRange((float)min, (float)max) : throw node.Invalid($"{node.Display} must have min < max, not [{min}, {max}]");
+    }
+
     private static QuantizationMode ReadMode(RecipeNode? node) => node?.AsEnum<QuantizationMode>() ?? QuantizationMode.Static;
 
     private static WeightType ReadWeightType(RecipeNode? node, QuantizationMode mode)
@@ -279,11 +322,13 @@ public static class RecipeParser
             : throw node.Invalid($"{node.Display} must be one of: {string.Join(", ", QuantizeStep.BlockSizes)}, not {size}");
     }
 
-    // A key that shapes one mode (weight-only blocks, static calibration-based options) would silently mean nothing in another.
     private static T? ModeOption<T>(RecipeNode? node, QuantizationMode mode, QuantizationMode required, Func<RecipeNode, T> read)
         where T : struct =>
-        node is null ? null
-        : mode == required ? read(node)
+        ForMode(node, mode, required) is { } value ? read(value) : null;
+
+    // A key that shapes one mode (weight-only blocks, static calibration-based options) would silently mean nothing in another.
+    private static RecipeNode? ForMode(RecipeNode? node, QuantizationMode mode, QuantizationMode required) =>
+        node is null || mode == required ? node
         : throw node.Invalid($"{node.Display} applies only to 'mode: {RecipeNode.EnumNames<QuantizationMode>()[(int)required]}'");
 
     private static CalibrationSpec ReadCalibration(RecipeMapping calibration, string folder)

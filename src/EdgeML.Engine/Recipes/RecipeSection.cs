@@ -12,7 +12,10 @@ internal sealed record RecipeSection(string Path, IReadOnlyList<string> Keys)
     /// <summary>One item of <c>steps</c>: a one-key mapping whose key names the step.</summary>
     public static readonly RecipeSection Step = new("steps[]", ["prune", "prune_channels", "quantize"]);
 
-    public static readonly RecipeSection Quantize = new("steps[].quantize", ["mode", "weights", "block_size", "symmetric", "activations", "per_channel", "ops", "exclude", "accuracy_aware", "bias_correction", "smoothing", "calibration"]);
+    public static readonly RecipeSection Quantize = new("steps[].quantize", ["mode", "weights", "block_size", "symmetric", "activations", "per_channel", "ops", "exclude", "accuracy_aware", "bias_correction", "smoothing", "overrides", "calibration"]);
+
+    /// <summary>The value of one entry of <c>overrides</c>, keyed by a tensor name the user chooses (<c>*</c> in the schema path).</summary>
+    public static readonly RecipeSection QuantizeOverride = new("steps[].quantize.overrides.*", ["range", "type", "per_channel"]);
     public static readonly RecipeSection Calibration = new("steps[].quantize.calibration", ["data", "samples", "method", "percentile", "seed"]);
     public static readonly RecipeSection Prune = new("steps[].prune", ["sparsity", "scope", "layers", "ops", "skip", "backoff"]);
     public static readonly RecipeSection PruneChannels = new("steps[].prune_channels", ["ratio", "importance", "layers", "skip", "reconstruct", "ridge", "backoff", "calibration"]);
@@ -27,5 +30,5 @@ internal sealed record RecipeSection(string Path, IReadOnlyList<string> Keys)
     public static readonly RecipeSection Latency = new("gates.latency", ["p95_max", "max_ratio"]);
 
     public static readonly IReadOnlyList<RecipeSection> All =
-        [Root, Step, Quantize, Calibration, Prune, PruneChannels, PruneChannelsCalibration, Validation, Gates, Accuracy, Agreement, Size, Latency];
+        [Root, Step, Quantize, QuantizeOverride, Calibration, Prune, PruneChannels, PruneChannelsCalibration, Validation, Gates, Accuracy, Agreement, Size, Latency];
 }
