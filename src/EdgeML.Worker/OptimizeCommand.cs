@@ -54,7 +54,7 @@ internal sealed class OptimizeCommand(TextWriter output)
         var originalBytes = File.ReadAllBytes(recipe.Model.Value);
         var model = OnnxModelFile.Parse(originalBytes, recipe.Model.Value, recipe.Model.Location);
         AtomicFile.WriteAllText(layout.Code, InferenceClassEmitter.Emit(recipe, model, request.DefaultNamespace));
-        AtomicFile.WriteAllText(layout.Dependencies, string.Join('\n', recipe.InputFiles.Prepend(recipe.FilePath).Distinct()) + "\n");
+        AtomicFile.WriteAllText(layout.Dependencies, string.Join('\n', DependencyList.Lines(recipe)) + "\n");
         if (request.GenerateOnly)
         {
             return;

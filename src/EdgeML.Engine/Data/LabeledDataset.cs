@@ -47,9 +47,7 @@ public sealed class LabeledDataset
             return this;
         }
 
-        var indices = Enumerable.Range(0, Count).ToArray();
-        new Random(seed).Shuffle(indices);
-        Array.Sort(indices, 0, count);
+        var indices = SampleIndices(Count, count, seed);
         var features = new float[count * FeatureCount];
         var labels = Labels is null ? null : new int[count];
         for (var i = 0; i < count; i++)
@@ -62,6 +60,23 @@ public sealed class LabeledDataset
         }
 
         return new LabeledDataset(SourcePath, features, FeatureCount, labels);
+    }
+
+    /// <summary>
+    /// The indices <see cref="Sample(int, int)"/> keeps of <paramref name="total"/> samples, in ascending order; shared
+    /// with readers that pick samples before loading them, so that the same seed picks the same positions.
+    /// </summary>
+    public static int[] SampleIndices(int total, int count, int seed)
+    {
+        var indices = Enumerable.Range(0, total).ToArray();
+        if (count >= total)
+        {
+            return indices;
+        }
+
+        new Random(seed).Shuffle(indices);
+        Array.Sort(indices, 0, count);
+        return indices[..count];
     }
 
     /// <summary>The first <paramref name="count"/> samples.</summary>
