@@ -5,7 +5,7 @@ using StbImageSharp;
 namespace EdgeML.Engine.Data.Images;
 
 /// <summary>
-/// Decodes PNG, JPEG, BMP, GIF (its first frame), TGA and PSD files with StbImageSharp, a managed port of stb_image,
+/// Decodes PNG, JPEG, BMP, GIF (its first frame) and TGA files with StbImageSharp, a managed port of stb_image,
 /// into 8-bit RGB or grayscale (luma of the colours; alpha dropped). A file it cannot decode is an
 /// <see cref="DiagnosticCodes.DataMalformed"/> error at the file.
 /// </summary>

@@ -10,8 +10,11 @@ namespace EdgeML.Engine.Data.Images;
 /// </summary>
 public sealed class ImageFolder
 {
-    /// <summary>The extensions of the formats StbImageSharp decodes, compared case-insensitively.</summary>
-    public static readonly IReadOnlyList<string> Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tga", ".psd"];
+    /// <summary>
+    /// The extensions of the formats StbImageSharp decodes reliably, compared case-insensitively. Photoshop files are
+    /// left out: stb reads only some of them, and a designer's source file in a data folder should be ignored, not fail.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tga"];
 
     private ImageFolder(string path, IReadOnlyList<string> files, IReadOnlyList<string> classes)
     {
