@@ -1,4 +1,5 @@
 using System.Runtime.Serialization;
+using EdgeML.Engine.Data.Images;
 using EdgeML.Engine.Diagnostics;
 using EdgeML.Engine.Quantization;
 
@@ -36,12 +37,17 @@ public sealed record Recipe(
     /// <summary>How the compressed model is embedded (<c>storage</c>); the parser defaults it to Brotli when the recipe prunes.</summary>
     public ModelStorage Storage { get; init; } = ModelStorage.Raw;
 
-    /// <summary>Every file the recipe's outcome depends on, besides the recipe itself.</summary>
-    public IEnumerable<string> InputFiles
+    /// <summary>Every file the recipe's outcome depends on, besides the recipe itself; a folder of images counts as its image files.</summary>
+    public IEnumerable<string> InputFiles =>
+        DataPaths.SelectMany(path => Directory.Exists(path) ? ImageFolder.Scan(path).Files : [path]).Prepend(Model.Value);
+
+    /// <summary>The folders of images among the data, whose new files change the outcome too.</summary>
+    public IEnumerable<string> InputFolders => DataPaths.Where(Directory.Exists);
+
+    private IEnumerable<string> DataPaths
     {
         get
         {
-            yield return Model.Value;
             if (Validation is not null)
             {
                 yield return Validation.Data.Value;
@@ -349,12 +355,15 @@ public sealed record TensorOverride
 public sealed record SmoothingSpec(SourceLocation Location, double? Alpha);
 
 /// <summary>
-/// Calibration data for activation ranges: a CSV file with the same columns as validation data, or a
-/// <c>.npy</c>/<c>.npz</c> array of samples.
+/// Calibration data for activation ranges: a CSV file with the same columns as validation data, a
+/// <c>.npy</c>/<c>.npz</c> array of samples, or a folder of images (<see cref="Preprocess"/>).
 /// </summary>
 public sealed record CalibrationSpec(Located<string> Data, int Samples, CalibrationMethod Method, int Seed)
 {
     public const int DefaultSamples = 128;
+
+    /// <summary>How images become model inputs when <see cref="Data"/> is a folder; null for files.</summary>
+    public ImagePreprocessing? Preprocess { get; init; }
 
     public const double DefaultPercentile = 99.999;
 
@@ -375,6 +384,12 @@ public sealed record ValidationSpec(
 {
     /// <summary>The label column when the recipe names none.</summary>
     public const string DefaultLabelColumn = "label";
+
+    /// <summary>
+    /// How images become model inputs when <see cref="Data"/> is a folder of images, whose subfolders are the
+    /// classes; null for files.
+    /// </summary>
+    public ImagePreprocessing? Preprocess { get; init; }
 
     /// <summary>The label column's name, defaulted.</summary>
     public string LabelColumnName => LabelColumn?.Value ?? DefaultLabelColumn;

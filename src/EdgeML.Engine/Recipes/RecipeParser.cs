@@ -91,7 +91,12 @@ public static class RecipeParser
     }
 
     /// <summary>A path relative to the recipe's folder, resolved to an absolute path of an existing file.</summary>
-    private static Located<string> ReadExistingFile(RecipeNode node, string folder)
+    private static Located<string> ReadExistingFile(RecipeNode node, string folder) => ReadExistingPath(node, folder, folderAllowed: false);
+
+    /// <summary>Validation or calibration data: an existing file, or a folder of images.</summary>
+    private static Located<string> ReadDataPath(RecipeNode node, string folder) => ReadExistingPath(node, folder, folderAllowed: true);
+
+    private static Located<string> ReadExistingPath(RecipeNode node, string folder, bool folderAllowed)
     {
         var text = node.AsString();
         string path;
@@ -104,27 +109,85 @@ public static class RecipeParser
             throw node.Invalid($"{node.Display} is not a valid path: {e.Message}");
         }
 
-        return File.Exists(path)
+        return File.Exists(path) || (folderAllowed && Directory.Exists(path))
             ? new Located<string>(path, node.Location)
-            : throw node.Error(DiagnosticCodes.RecipeFileNotFound, $"the file '{text}' named by {node.Display} does not exist (looked for '{path}')");
+            : throw node.Error(DiagnosticCodes.RecipeFileNotFound, $"the {(folderAllowed ? "file or folder" : "file")} '{text}' named by {node.Display} does not exist (looked for '{path}')");
     }
 
     private static ValidationSpec ReadValidation(RecipeMapping validation, string folder)
     {
         var label = validation.OptionalLocated("label", node => node.AsString());
         var features = validation.OptionalLocated("features", node => node.AsStringList(allowEmpty: false));
+        var data = ReadDataPath(validation.Required("data"), folder);
         var spec = new ValidationSpec(
-            ReadExistingFile(validation.Required("data"), folder),
+            data,
             label,
             features,
-            validation.OptionalLocated("samples", node => node.AsInt(minimum: 1)));
+            validation.OptionalLocated("samples", node => node.AsInt(minimum: 1)))
+        {
+            Preprocess = ReadPreprocess(validation, data),
+        };
         if (features is { } columns && columns.Value.Contains(spec.LabelColumnName))
         {
             throw new EdgeMLException(DiagnosticCodes.RecipeInvalidValue, $"'validation.features' lists the label column '{spec.LabelColumnName}'; the label cannot also be a model input", columns.Location);
         }
 
+        // An image's label is its class folder; there are no columns to name.
+        if (spec.Preprocess is not null && (validation.Optional("label") ?? validation.Optional("features")) is { } column)
+        {
+            throw column.Invalid($"{column.Display} names CSV columns, but 'validation.data' is a folder of images, labeled by their class subfolders");
+        }
+
         return spec;
     }
+
+    /// <summary>
+    /// The <c>preprocess</c> of a data section: for a folder of images, what the recipe declares (every key may be
+    /// left to defaults taken from the model's input); beside a file, an error.
+    /// </summary>
+    private static ImagePreprocessing? ReadPreprocess(RecipeMapping section, Located<string> data)
+    {
+        var preprocess = section.OptionalMapping("preprocess");
+        if (!Directory.Exists(data.Value))
+        {
+            return preprocess is null
+                ? null
+                : throw preprocess.Node.Invalid($"{preprocess.Node.Display} applies to a folder of images; '{Path.GetFileName(data.Value)}' is a file");
+        }
+
+        if (preprocess is null)
+        {
+            return new ImagePreprocessing(data.Location);
+        }
+
+        var resizeMode = preprocess.Optional("resize_mode");
+        var resize = preprocess.OptionalLocated("resize", ReadImageSize);
+        if (resizeMode is not null && resize is null)
+        {
+            throw resizeMode.Invalid($"{resizeMode.Display} applies only together with 'resize: [height, width]'");
+        }
+
+        var normalize = preprocess.OptionalMapping("normalize");
+        return new ImagePreprocessing(preprocess.Node.Location)
+        {
+            Resize = resize,
+            ResizeMode = resizeMode?.AsEnum<ResizeMode>() ?? ResizeMode.Stretch,
+            Channels = preprocess.OptionalLocated("channels", node => node.AsEnum<ImageChannels>()),
+            Layout = preprocess.OptionalLocated("layout", node => node.AsEnum<ImageLayout>()),
+            Scale = preprocess.Optional("scale") is { } scale ? (float)scale.AsPositiveNumber() : ImagePreprocessing.DefaultScale,
+            Mean = normalize?.Required("mean") is { } mean ? ReadChannelValues(mean, node => node.AsNumber()) : null,
+            Std = normalize?.Required("std") is { } std ? ReadChannelValues(std, node => node.AsPositiveNumber()) : null,
+        };
+    }
+
+    private static ImageSize ReadImageSize(RecipeNode node) => node.AsList() is [var height, var width]
+        ? new ImageSize(height.AsInt(minimum: 1), width.AsInt(minimum: 1))
+        : throw node.Invalid($"{node.Display} must be [height, width] in pixels, such as [224, 224]");
+
+    /// <summary>One value for every channel, or one per channel (1 or 3).</summary>
+    private static Located<IReadOnlyList<float>> ReadChannelValues(RecipeNode node, Func<RecipeNode, double> read) => node.AsList() is { Count: 1 or 3 } items
+        ? new Located<IReadOnlyList<float>>(items.Select(item => (float)read(item)).ToArray(), node.Location)
+        : throw node.Invalid($"{node.Display} must list one value for all channels or three, one per channel, such as [0.485, 0.456, 0.406]");
 
     private static IReadOnlyList<CompressionStep> ReadSteps(RecipeNode steps, string folder, bool hasValidation)
     {
@@ -340,13 +403,15 @@ public static class RecipeParser
             throw percentile.Invalid($"{percentile.Display} applies only to 'method: percentile'; this calibration uses '{method.ToString().ToLowerInvariant()}'");
         }
 
+        var data = ReadDataPath(calibration.Required("data"), folder);
         return new CalibrationSpec(
-            ReadExistingFile(calibration.Required("data"), folder),
+            data,
             calibration.Optional("samples")?.AsInt(minimum: 1) ?? CalibrationSpec.DefaultSamples,
             method,
             calibration.Optional("seed")?.AsInt() ?? 0)
         {
             Percentile = percentile?.AsPercentile() ?? CalibrationSpec.DefaultPercentile,
+            Preprocess = ReadPreprocess(calibration, data),
         };
     }
 
