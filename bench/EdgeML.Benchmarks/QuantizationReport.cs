@@ -67,9 +67,9 @@ internal static class QuantizationReport
     private static (LabeledDataset Calibration, LabeledDataset Test) Random(int features) =>
         (SyntheticModels.RandomInputs(CalibrationSamples, features, seed: 1), SyntheticModels.RandomInputs(100, features, seed: 2));
 
-    // What a recipe naming only the mode gets: its default weights and operator types.
+    // What a recipe naming only the mode gets (`- quantize: { mode: ... }`): its default weights, activations and operator types.
     private static QuantizeStep Step(QuantizationMode mode) =>
-        new(Here, mode == QuantizationMode.WeightOnly ? WeightType.Int4 : WeightType.Int8, ActivationType.Int8, PerChannel: true, QuantizeStep.DefaultOpTypesFor(mode), [], null) { Mode = mode };
+        new(Here, mode == QuantizationMode.WeightOnly ? WeightType.Int4 : WeightType.Int8, QuantizeStep.DefaultActivations, PerChannel: true, QuantizeStep.DefaultOpTypesFor(mode), [], null) { Mode = mode };
 
     private static void Row(string label, ModelProto model, (LabeledDataset Calibration, LabeledDataset Test) data, QuantizeStep step)
     {

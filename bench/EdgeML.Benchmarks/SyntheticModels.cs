@@ -5,8 +5,8 @@ using EdgeML.Engine.Onnx.Protobuf;
 namespace EdgeML.Benchmarks;
 
 /// <summary>
-/// Models of realistic size for the pruning numbers, built with fixed seeds (He-initialized weights): a residual
-/// CNN in the shape of a small ResNet and a wide MLP. No registry ships such models, so the benchmark makes them.
+/// Models of realistic size for the pruning and quantization numbers, built with fixed seeds (He-initialized
+/// weights): residual CNNs in the shape of a small ResNet, a wide MLP and a transformer encoder. No registry ships such models, so the benchmark makes them.
 /// </summary>
 internal static class SyntheticModels
 {
@@ -17,24 +17,33 @@ internal static class SyntheticModels
     public static ModelProto WideResidualCnn() => ResidualCnn(width: 160, seed: 13);
 
     /// <summary>
-    /// A transformer encoder on [N, 64, 384]: 6 layers of single-head attention (Q/K/V/output projections, Q·Kᵀ,
-    /// Softmax, attention·V) and a 1,536-wide ReLU FFN, each with a residual Add and LayerNormalization; about 10.6M parameters.
+    /// A transformer encoder on [N, 64, 384] with the dimensions of MiniLM-L6: 6 layers of attention (Q/K/V/output
+    /// projections as MatMul + Add) and a 1,536-wide ReLU FFN, each with a residual Add and LayerNormalization; about
+    /// 10.6M parameters. One head (the quantization benchmark's model): Q·Kᵀ over the full width. More heads (MiniLM
+    /// has 12 of 32): attention as PyTorch exports it — each projection reshaped to [N, S, H, D] by a constant shape
+    /// and transposed to [N, H, S, D] (K straight to [N, H, D, S]), scores scaled by 1/√D, Softmax, ·V, then
+    /// transposed and reshaped back to [N, S, H·D] before the output projection.
     /// </summary>
-    public static ModelProto TransformerEncoder()
+    public static ModelProto TransformerEncoder(int heads = 1)
     {
         const int Width = 384;
+        var headSize = Width / heads;
         var graph = new Graph(seed: 14);
         var x = graph.Input("tokens", 64, Width);
         for (var layer = 0; layer < 6; layer++)
         {
-            var q = graph.Dense(x, Width, Width);
-            var k = graph.Dense(x, Width, Width);
-            var v = graph.Dense(x, Width, Width);
-            var scores = graph.Node("MatMul", [q, graph.Node("Transpose", [k], attributes: Nodes.Ints("perm", 0, 2, 1))]);
-            var weights = graph.Node("Softmax", [graph.Node("Mul", [scores, graph.Constant(1f / MathF.Sqrt(Width))])], attributes: Nodes.Int("axis", -1));
-            var attended = graph.LayerNorm(graph.Node("Add", [x, graph.Dense(graph.Node("MatMul", [weights, v]), Width, Width)]), Width);
-            var hidden = graph.Relu(graph.Dense(attended, Width, 4 * Width));
-            x = graph.LayerNorm(graph.Node("Add", [attended, graph.Dense(hidden, 4 * Width, Width)]), Width);
+            var name = $"layer{layer}";
+            var (q, k, v) = (graph.Dense(x, Width, Width, $"{name}.q"), graph.Dense(x, Width, Width, $"{name}.k"), graph.Dense(x, Width, Width, $"{name}.v"));
+            (q, k, v) = heads == 1
+                ? (q, graph.Node("Transpose", [k], attributes: Nodes.Ints("perm", 0, 2, 1)), v)
+                : (graph.SplitHeads(q, heads, headSize, 0, 2, 1, 3), graph.SplitHeads(k, heads, headSize, 0, 2, 3, 1), graph.SplitHeads(v, heads, headSize, 0, 2, 1, 3));
+            var scores = graph.Node("MatMul", [q, k]);
+            var weights = graph.Node("Softmax", [graph.Node("Mul", [scores, graph.Constant(1f / MathF.Sqrt(headSize))])], attributes: Nodes.Int("axis", -1));
+            var context = graph.Node("MatMul", [weights, v]);
+            context = heads == 1 ? context : graph.MergeHeads(context, Width);
+            var attended = graph.LayerNorm(graph.Node("Add", [x, graph.Dense(context, Width, Width, $"{name}.out")]), Width);
+            var hidden = graph.Relu(graph.Dense(attended, Width, 4 * Width, $"{name}.ffn_up"));
+            x = graph.LayerNorm(graph.Node("Add", [attended, graph.Dense(hidden, 4 * Width, Width, $"{name}.ffn_down")]), Width);
         }
 
         graph.Output(x, 64, Width);
@@ -122,9 +131,8 @@ internal static class SyntheticModels
         }
 
         /// <summary>A dense layer as TensorFlow and transformer exports write it: MatMul with a [in, out] weight, then Add.</summary>
-        public string Dense(string input, int inFeatures, int outFeatures)
+        public string Dense(string input, int inFeatures, int outFeatures, string name)
         {
-            var name = $"dense{++_counter}";
             var weight = Weights($"{name}.weight", [inFeatures, outFeatures], inFeatures);
             return Node("Add", [Node("MatMul", [input, weight], name), Weights($"{name}.bias", [outFeatures], fanIn: 0)]);
         }
@@ -142,6 +150,22 @@ internal static class SyntheticModels
             var name = $"constant{++_counter}";
             Model.Graph.Initializer.Add(Tensors.FromFloats(name, [], [value]));
             return name;
+        }
+
+        /// <summary>[N, S, H·D] → Reshape by the constant [0, 0, H, D] → Transpose by <paramref name="perm"/>.</summary>
+        public string SplitHeads(string input, int heads, int headSize, params long[] perm)
+        {
+            var shape = $"shape{++_counter}";
+            Model.Graph.Initializer.Add(Tensors.FromInt64(shape, [4], [0, 0, heads, headSize]));
+            return Node("Transpose", [Node("Reshape", [input, shape])], attributes: Nodes.Ints("perm", perm));
+        }
+
+        /// <summary>[N, H, S, D] → Transpose to [N, S, H, D] → Reshape by the constant [0, 0, H·D].</summary>
+        public string MergeHeads(string input, int width)
+        {
+            var shape = $"shape{++_counter}";
+            Model.Graph.Initializer.Add(Tensors.FromInt64(shape, [3], [0, 0, width]));
+            return Node("Reshape", [Node("Transpose", [input], attributes: Nodes.Ints("perm", 0, 2, 1, 3)), shape]);
         }
 
         public string ResidualBlock(string input, int channels)

@@ -55,7 +55,7 @@ internal sealed class OptimizeCommand(TextWriter output)
         // file the result depends on, listed for the next build's up-to-date check.
         var original = OnnxModelFile.Read(recipe.Model.Value, recipe.Model.Location);
         AtomicFile.WriteAllText(layout.Code, InferenceClassEmitter.Emit(recipe, original.Model, request.DefaultNamespace));
-        AtomicFile.WriteAllText(layout.Dependencies, string.Join('\n', recipe.InputFiles.Concat(original.ExternalDataFiles).Prepend(recipe.FilePath).Distinct()) + "\n");
+        AtomicFile.WriteAllText(layout.Dependencies, string.Join('\n', DependencyList.Lines(recipe, original.ExternalDataFiles)) + "\n");
         if (request.GenerateOnly)
         {
             return;

@@ -7,6 +7,7 @@ using EdgeML.Engine.Data;
 using EdgeML.Engine.Diagnostics;
 using EdgeML.Engine.Evaluation;
 using EdgeML.Engine.Inference;
+using EdgeML.Engine.Recipes;
 using EdgeML.Engine.Reporting;
 using EdgeML.Runtime;
 
@@ -94,6 +95,39 @@ public sealed class EndToEndTests
         var fourth = project.Build().AssertSucceeded("the build after editing the recipe");
         StringAssert.Contains(fourth.Output, OptimizeRan);
         Assert.DoesNotContain("(from cache)", fourth.Output, "a changed recipe is optimized afresh");
+    }
+
+    [TestMethod]
+    public void AnImageFolderIsValidatedOnAndAnAddedOrRemovedImageRunsTheOptimizationAgain()
+    {
+        var project = new ConsumerProject("images");
+        var digits = CsvDatasetReader.Read(project.DataPath, "label", labelRequired: true, null, null, new SourceLocation(project.DataPath));
+        for (var i = 0; i < 150; i++)
+        {
+            WriteDigit(Path.Combine(project.Directory, "models", "val", LabelNames[digits.Labels![i]], $"{i:D3}.png"), digits.Sample(i));
+        }
+
+        project.Write(ConsumerProject.RecipeRelativePath, ConsumerProject.DigitsRecipe.Replace(
+            "  data: digits-test.csv\n", "  data: val\n  preprocess: { resize: [28, 28], channels: grayscale }\n", StringComparison.Ordinal));
+        var first = project.Build().AssertSucceeded("the build validating on images");
+        StringAssert.Contains(first.Output, OptimizeRan);
+        var report = OptimizationReport.FromJson(File.ReadAllText(Path.Combine(project.EdgeMLOutput(), "digits.report.json")));
+        Assert.IsGreaterThan(0.9, report.Measurements.OriginalAccuracy!.Value, "class folders named by the recipe's labels are the digits' classes");
+        Assert.AreEqual(CalibrationSpec.DefaultSamples, report.Steps.Single(step => step.Step == "quantize").CalibrationSamples, "calibrated on a sample of the images");
+
+        var second = project.Build().AssertSucceeded("the no-op rebuild");
+        StringAssert.Contains(second.Output, OptimizeSkipped, "a folder of images is no reason to rerun");
+
+        var added = Path.Combine(project.Directory, "models", "val", "seven", "new.png");
+        WriteDigit(added, digits.Sample(150));
+        var third = project.Build().AssertSucceeded("the build after adding an image");
+        StringAssert.Contains(third.Output, OptimizeRan, "a new image reruns the step");
+        Assert.DoesNotContain("(from cache)", third.Output, "and changes the result's key");
+
+        File.Delete(added);
+        var fourth = project.Build().AssertSucceeded("the build after removing it");
+        StringAssert.Contains(fourth.Output, OptimizeRan, "a removed image reruns the step");
+        StringAssert.Contains(fourth.Output, "(from cache)", "the first build's result fits again");
     }
 
     [TestMethod]
@@ -251,6 +285,20 @@ public sealed class EndToEndTests
         {
             Assert.DoesNotContain(pem.Split('\n')[1], File.ReadAllText(file), $"the private key must not reach {file}");
         }
+    }
+
+    /// <summary>A digit's [0, 1] pixels as a 28×28 grayscale PNG.</summary>
+    private static void WriteDigit(string path, ReadOnlySpan<float> pixels)
+    {
+        var bytes = new byte[pixels.Length];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)Math.Round(pixels[i] * 255);
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var stream = File.Create(path);
+        new StbImageWriteSharp.ImageWriter().WritePng(bytes, 28, 28, StbImageWriteSharp.ColorComponents.Grey, stream);
     }
 
     private static readonly string[] LabelNames = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];

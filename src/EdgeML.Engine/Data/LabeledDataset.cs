@@ -72,10 +72,24 @@ public sealed class LabeledDataset
             return this;
         }
 
-        var indices = Enumerable.Range(0, Count).ToArray();
+        return Select(SampleIndices(Count, count, seed));
+    }
+
+    /// <summary>
+    /// The indices <see cref="Sample(int, int)"/> keeps of <paramref name="total"/> samples, in ascending order; shared
+    /// with readers that pick samples before loading them, so that the same seed picks the same positions.
+    /// </summary>
+    public static int[] SampleIndices(int total, int count, int seed)
+    {
+        var indices = Enumerable.Range(0, total).ToArray();
+        if (count >= total)
+        {
+            return indices;
+        }
+
         new Random(seed).Shuffle(indices);
         Array.Sort(indices, 0, count);
-        return Select(indices[..count]);
+        return indices[..count];
     }
 
     /// <summary>The first <paramref name="count"/> samples.</summary>

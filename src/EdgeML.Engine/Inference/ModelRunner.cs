@@ -103,7 +103,7 @@ public sealed class ModelRunner : IDisposable
         {
             var count = Math.Min(BatchSize, data.Count - start);
             using var results = Run(data, start, count, outputNames);
-            onBatch(new BatchOutputs(start, count, results));
+            onBatch(new BatchOutputs(start, count, _inputs[0].Dimensions[0] > 0 ? BatchSize : count, results));
         }
     }
 
@@ -222,15 +222,26 @@ public sealed class ModelRunner : IDisposable
 }
 
 /// <summary>The outputs of one batch; valid only during the callback that receives it.</summary>
-public readonly struct BatchOutputs(int start, int count, IReadOnlyList<OrtValue> values)
+/// <param name="start">The batch's first sample.</param>
+/// <param name="count">Its real samples.</param>
+/// <param name="rows">The batch dimension the run used: <paramref name="count"/>, or a model's fixed batch size the samples were padded to.</param>
+/// <param name="values">The requested outputs.</param>
+public readonly struct BatchOutputs(int start, int count, int rows, IReadOnlyList<OrtValue> values)
 {
     public int Start { get; } = start;
 
     public int Count { get; } = count;
 
-    /// <summary>The <paramref name="index"/>-th requested output's values for the real (unpadded) samples of the batch.</summary>
-    public ReadOnlySpan<float> Output(int index) =>
-        values[index].GetTensorDataAsSpan<float>()[..(OutputLengthPerSample(index) * Count)];
+    /// <summary>
+    /// The <paramref name="index"/>-th requested output's values for the real (unpadded) samples of the batch. A tensor
+    /// whose leading dimension is not the batch (an LSTM's [sequence, directions, batch, hidden] output) comes whole.
+    /// </summary>
+    public ReadOnlySpan<float> Output(int index)
+    {
+        var all = values[index].GetTensorDataAsSpan<float>();
+        var shape = OutputShape(index);
+        return shape.Length > 0 && shape[0] == rows ? all[..(OutputLengthPerSample(index) * Count)] : all;
+    }
 
     /// <summary>Values per sample of the <paramref name="index"/>-th output.</summary>
     public int OutputLengthPerSample(int index)

@@ -41,6 +41,11 @@ public static class Tensors
         return transposed;
     }
 
+    /// <summary>Reads an int64 tensor (a shape, an index list) whether it stores raw data or the typed <c>int64_data</c> field.</summary>
+    public static long[] ToInt64s(TensorProto tensor) => tensor.DataType != (int)TensorProto.Types.DataType.Int64
+        ? throw new EdgeMLException(DiagnosticCodes.ModelUnsupported, $"tensor '{tensor.Name}' has element type {(TensorProto.Types.DataType)tensor.DataType}, expected INT64")
+        : tensor.HasRawData ? MemoryMarshal.Cast<byte, long>(tensor.RawData.Span).ToArray() : [.. tensor.Int64Data];
+
     /// <summary>Reads a float tensor whether it stores raw data or the typed <c>float_data</c> field.</summary>
     public static float[] ToFloats(TensorProto tensor)
     {

@@ -17,7 +17,7 @@ internal sealed record WeightedNode(string Weight, int ChannelAxis, string? Bias
 }
 
 /// <summary>
-/// The operators whose second input is a weight (Conv, Gemm, MatMul), one matcher per operator type: the single
+/// The operators whose second input is a weight (Conv, ConvTranspose, Gemm, MatMul), one matcher per operator type: the single
 /// place that knows each one's weight layout, shared by quantization and pruning.
 /// </summary>
 internal static class WeightedOperators
@@ -25,6 +25,7 @@ internal static class WeightedOperators
     private static readonly Dictionary<string, Func<NodeProto, GraphIndex, WeightedNode>> Matchers = new(StringComparer.Ordinal)
     {
         ["Conv"] = MatchConv,
+        ["ConvTranspose"] = MatchConvTranspose,
         ["Gemm"] = MatchGemm,
         ["MatMul"] = MatchMatMul,
     };
@@ -40,6 +41,10 @@ internal static class WeightedOperators
     // Conv: W is [M, C/group, k...]; output channels on axis 0; bias B is [M].
     private static WeightedNode MatchConv(NodeProto node, GraphIndex graph) =>
         MatchWeight(node, graph, weightRank: null, channelAxis: 0, biasIndex: 2);
+
+    // ConvTranspose: W is [C, M/group, k...]; with one group the output channels are on axis 1; bias B is [M].
+    private static WeightedNode MatchConvTranspose(NodeProto node, GraphIndex graph) =>
+        MatchWeight(node, graph, weightRank: null, channelAxis: 1, biasIndex: 2);
 
     // Gemm: Y = alpha·A'·B' + beta·C; B's output channels are on axis 0 when transposed, else on axis 1.
     private static WeightedNode MatchGemm(NodeProto node, GraphIndex graph) =>

@@ -61,7 +61,7 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
     {
         // Calibration data is read only when reconstruction or activation importance needs it.
         var calibration = step.Reconstruct || step.Importance == ChannelImportance.Activation
-            ? CalibrationData(step.Calibration, step.Location).Data
+            ? CalibrationData(step.Calibration, step.Location, model).Data
             : null;
         var (pruned, report) = timings.Time("prune_channels", () => ChannelPruner.Apply(model, step, calibration));
         return (pruned, new StepReport("prune_channels") { ChannelPruning = report, CalibrationSamples = calibration?.Count });
@@ -84,7 +84,7 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
         if (step.Smoothing is { } smoothingSpec)
         {
             // The chosen smoothed float model computes what the original does; everything below quantizes it instead.
-            var (smoothingData, smoothingLocation) = CalibrationData(step.Calibration, step.Location);
+            var (smoothingData, smoothingLocation) = CalibrationData(step.Calibration, step.Location, model);
             (model, _, smoothing) = timings.Time("smoothing", () => SmoothingSearch.Run(model, step, (float?)smoothingSpec.Alpha, smoothingData, smoothingLocation,
                 smoothed => StaticQuantizeOnce(smoothed, step, smoothingData, smoothingLocation), quantized => quantized));
         }
@@ -94,7 +94,7 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
         // Nodes given back to float by accuracy_aware have their own warning (EDGEML2104), which names them all.
         WarnSkipped(plan.Skipped.Where(s => !step.FallbackNodes.Contains(s.NodeName, StringComparer.Ordinal)), step, warnings);
 
-        var (calibration, location) = CalibrationData(step.Calibration, step.Location);
+        var (calibration, location) = CalibrationData(step.Calibration, step.Location, model);
         var collectors = RangeCollectors.For(step.Calibration?.Method ?? CalibrationMethod.MinMax, step.Calibration?.Percentile ?? CalibrationSpec.DefaultPercentile);
         var ranges = timings.Time("calibrate", () => ActivationCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, location, collectors));
         var quantized = timings.Time("quantize", () => QdqQuantizer.Apply(model, plan, ranges, step));
@@ -149,7 +149,7 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
             return WithoutCalibration(DynamicQuantizer.Apply, model, step, warnings);
         }
 
-        var (calibration, location) = CalibrationData(step.Calibration, step.Location);
+        var (calibration, location) = CalibrationData(step.Calibration, step.Location, model);
         var (_, result, smoothing) = timings.Time("smoothing", () =>
             SmoothingSearch.Run(model, step, (float?)step.Smoothing!.Alpha, calibration, location, smoothed => DynamicQuantizer.Apply(smoothed, step), r => r.Model));
         WarnSkipped(result.Skipped, step, warnings);
@@ -174,14 +174,12 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
         warnings.AddRange(skipped.Select(s => new Diagnostic(DiagnosticCodes.NodeLeftInFloat, Severity.Warning,
             $"{s.OpType} node '{s.NodeName}' stays in float: {s.Reason}", step.Location)));
 
-    private (LabeledDataset Data, SourceLocation Location) CalibrationData(CalibrationSpec? spec, SourceLocation stepLocation) =>
+    private (LabeledDataset Data, SourceLocation Location) CalibrationData(CalibrationSpec? spec, SourceLocation stepLocation, ModelProto model) =>
         timings.Time("read_calibration_data", () =>
         {
             if (spec is { } calibration)
             {
-                var data = DatasetReader.Read(calibration.Data.Value, recipe.Validation?.LabelColumnName ?? ValidationSpec.DefaultLabelColumn, labelRequired: false,
-                    recipe.Validation?.FeatureColumns?.Value, recipe.Labels?.Value, calibration.Data.Location);
-                return (data.Sample(calibration.Samples, calibration.Seed), calibration.Data.Location);
+                return (RecipeData.Calibration(calibration, recipe, model), calibration.Data.Location);
             }
 
             if (validation is { } fallback)

@@ -23,9 +23,11 @@ public sealed class OptimizationCache(string directory)
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Append(hash, $"engine:{EngineInfo.Version}");
         Append(hash, $"recipe:{File.ReadAllText(recipe.FilePath)}");
+        // Paths relative to the recipe: an image's class folder is its label, and moving the project keeps the key.
+        var folder = Path.GetDirectoryName(recipe.FilePath)!;
         foreach (var file in recipe.InputFiles.Concat(modelDataFiles ?? []).Distinct(StringComparer.Ordinal))
         {
-            Append(hash, $"file:{Path.GetFileName(file)}");
+            Append(hash, $"file:{Path.GetRelativePath(folder, file).Replace(Path.DirectorySeparatorChar, '/')}");
             using var stream = File.OpenRead(file);
             hash.AppendData(SHA256.HashData(stream));
         }

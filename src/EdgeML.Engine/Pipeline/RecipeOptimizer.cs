@@ -62,7 +62,7 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
 
         var timings = new PhaseTimings();
         var total = Stopwatch.StartNew();
-        (LabeledDataset Data, SourceLocation Location)? validation = recipe.Validation is { } spec ? timings.Time("read_data", () => ReadValidation(spec, recipe)) : null;
+        (LabeledDataset Data, SourceLocation Location)? validation = recipe.Validation is { } spec ? timings.Time("read_data", () => RecipeData.Validation(spec, recipe, model)) : null;
         var steps = new CompressionSteps(recipe, validation, timings);
         var comparison = new ModelComparison(originalBytes, validation, recipe, _latency);
         var (prepared, preparation) = Prepare(recipe, model, timings);
@@ -260,13 +260,6 @@ public sealed class RecipeOptimizer(OptimizationCache cache)
         {
             File.Delete(layout.FallbackModel);
         }
-    }
-
-    private static (LabeledDataset Data, SourceLocation Location) ReadValidation(ValidationSpec spec, Recipe recipe)
-    {
-        var data = DatasetReader.Read(spec.Data.Value, spec.LabelColumnName, labelRequired: true,
-            spec.FeatureColumns?.Value, recipe.Labels?.Value, spec.Data.Location);
-        return (spec.Samples is { } samples ? data.Take(samples.Value) : data, spec.Data.Location);
     }
 
     /// <summary>One compressed model and its verdict.</summary>

@@ -29,17 +29,17 @@ internal static class BiasCorrection
     {
         var corrected = quantized.Clone();
         var nodes = new List<string>();
-        foreach (var planned in plan.Nodes)
+        foreach (var planned in plan.Nodes.Where(n => n.Match.Weighted is not null))
         {
             // The node's own output keeps its name in both models (the QDQ rewrite renames around it or after it).
             var output = original.Graph.Node[planned.NodeIndex].Output[0];
-            IBias? bias = planned.Match.Bias is null ? FloatAddBias.After(corrected.Graph, output) : QuantizedBias.Of(corrected.Graph, planned.NodeName);
+            IBias? bias = planned.Match.Weighted!.Bias is null ? AddBias.After(corrected.Graph, original.Graph, output) : QuantizedBias.Of(corrected.Graph, planned.NodeName, output);
             if (bias is null)
             {
                 continue;
             }
 
-            var shift = ChannelMeanShift(original, corrected, output, bias.Channels, channelsFirst: planned.OpType == "Conv", data, dataLocation);
+            var shift = ChannelMeanShift(original, corrected, bias.Output, bias.Channels, channelsFirst: planned.OpType is "Conv" or "ConvTranspose", data, dataLocation);
             bias.Subtract(shift);
             nodes.Add(planned.NodeName);
         }
@@ -70,21 +70,26 @@ internal static class BiasCorrection
     {
         int Channels { get; }
 
+        /// <summary>The tensor whose channel means the bias sets, where the shift is measured.</summary>
+        string Output { get; }
+
         void Subtract(double[] shift);
     }
 
     /// <summary>A quantized node's int32 bias initializer and the scales of the DequantizeLinear that reads it.</summary>
-    private sealed class QuantizedBias(GraphProto graph, int initializerIndex, float[] scales) : IBias
+    private sealed class QuantizedBias(GraphProto graph, int initializerIndex, float[] scales, string output) : IBias
     {
         public int Channels => scales.Length;
 
-        public static QuantizedBias Of(GraphProto graph, string nodeName)
+        public string Output => output;
+
+        public static QuantizedBias Of(GraphProto graph, string nodeName, string output)
         {
             var node = graph.Node.Single(n => n.Name == nodeName);
             var dequantize = graph.Node.Single(n => n.Output.Contains(node.Input[2]));
             var index = graph.Initializer.ToList().FindIndex(t => t.Name == dequantize.Input[0]);
             var scales = Tensors.ToFloats(graph.Initializer.Single(t => t.Name == dequantize.Input[1]));
-            return new QuantizedBias(graph, index, scales);
+            return new QuantizedBias(graph, index, scales, output);
         }
 
         public void Subtract(double[] shift)
@@ -99,15 +104,22 @@ internal static class BiasCorrection
             graph.Initializer[initializerIndex] = Tensors.FromInt32(tensor.Name, tensor.Dims, q);
         }
     }
-    /// <summary>
-    /// The float constant of the <c>Add</c> after a quantized MatMul (how TensorFlow and ONNX exporters write a dense
-    /// layer's bias); it stays in float, so the shift is subtracted as it is. Only a vector read by that Add alone.
-    /// </summary>
-    private sealed class FloatAddBias(GraphProto graph, int initializerIndex) : IBias
-    {
-        public int Channels => (int)Tensors.ElementCount(graph.Initializer[initializerIndex].Dims);
 
-        public static FloatAddBias? After(GraphProto graph, string output)
+    /// <summary>
+    /// The constant of the <c>Add</c> after a quantized MatMul (how TensorFlow and ONNX exporters write a dense layer's
+    /// bias): a float vector, from which the shift is subtracted as it is, or — when static quantization quantized the Add
+    /// too — a per-tensor quantized vector behind a DequantizeLinear, requantized with parameters that fit the new
+    /// values. Only a vector read by that Add alone. The shift is measured at the Add's output, so that it also covers
+    /// the rounding of a quantized Add.
+    /// </summary>
+    private sealed class AddBias(GraphProto graph, TensorProto constant, NodeProto? dequantize, string sum) : IBias
+    {
+        public int Channels => (int)Tensors.ElementCount(constant.Dims);
+
+        public string Output => sum;
+
+        /// <summary>The bias in <paramref name="graph"/> (quantized) of the Add that reads <paramref name="output"/>, if any.</summary>
+        public static AddBias? After(GraphProto graph, GraphProto original, string output)
         {
             var index = new GraphIndex(graph);
             if (index.ConsumersOf(output) is not [{ OpType: "Add", Domain: "" } add])
@@ -115,23 +127,61 @@ internal static class BiasCorrection
                 return null;
             }
 
-            var constant = add.Input.FirstOrDefault(input => input != output && index.Initializers.ContainsKey(input));
-            var tensor = constant is null ? null : index.Initializers[constant];
-            return tensor is { DataType: (int)TensorProto.Types.DataType.Float } && tensor.Dims.Count(d => d != 1) <= 1 && index.ConsumersOf(constant!).Count == 1
-                ? new FloatAddBias(graph, graph.Initializer.IndexOf(tensor))
-                : null;
+            var input = add.Input.FirstOrDefault(i => i != output && (index.Initializers.ContainsKey(i) || QuantizedConstant(index, i) is not null));
+            if (input is null || index.ConsumersOf(input).Count != 1)
+            {
+                return null;
+            }
+
+            var dequantize = QuantizedConstant(index, input);
+            var tensor = index.Initializers[dequantize?.Input[0] ?? input];
+            var isVector = tensor.Dims.Count(d => d != 1) <= 1;
+            return isVector && (dequantize is not null || tensor.DataType == (int)TensorProto.Types.DataType.Float) ? new AddBias(graph, tensor, dequantize, Sum(original, output)) : null;
         }
 
         public void Subtract(double[] shift)
         {
-            var tensor = graph.Initializer[initializerIndex];
-            var values = Tensors.ToFloats(tensor);
+            var values = dequantize is null ? Tensors.ToFloats(constant) : Dequantized();
             for (var c = 0; c < values.Length; c++)
             {
                 values[c] = (float)(values[c] - shift[c]);
             }
 
-            graph.Initializer[initializerIndex] = Tensors.FromFloats(tensor.Name, tensor.Dims, values);
+            if (dequantize is null)
+            {
+                Replace(constant, Tensors.FromFloats(constant.Name, constant.Dims, values));
+                return;
+            }
+
+            var type = (TensorProto.Types.DataType)constant.DataType;
+            var (qmin, qmax) = QuantizedTensors.Limits(type);
+            var parameters = QuantizationMath.Asymmetric(values.Min(), values.Max(), qmin, qmax);
+            var q = values.Select(v => QuantizationMath.QuantizeAsymmetric(v, parameters, qmin, qmax)).ToArray();
+            Replace(constant, QuantizedTensors.From(constant.Name, type, constant.Dims, q));
+            Replace(Initializer(dequantize.Input[1]), Tensors.FromFloats(dequantize.Input[1], [], [parameters.Scale]));
+            Replace(Initializer(dequantize.Input[2]), QuantizedTensors.From(dequantize.Input[2], type, [], [parameters.ZeroPoint]));
         }
+
+        // The Add's output under its original name: the quantized graph gives it to the Add's Q/DQ pair instead.
+        private static string Sum(GraphProto original, string output) =>
+            original.Node.Single(n => n.OpType == "Add" && n.Input.Contains(output)).Output[0];
+
+        // A DequantizeLinear of a constant with scalar scale and zero point produces the tensor.
+        private static NodeProto? QuantizedConstant(GraphIndex index, string tensor) =>
+            index.Producers.TryGetValue(tensor, out var producer) && producer is { OpType: "DequantizeLinear", Input.Count: 3 }
+            && index.Initializers.ContainsKey(producer.Input[0]) && index.Initializers.TryGetValue(producer.Input[1], out var scale) && scale.Dims.Count == 0
+                ? producer
+                : null;
+
+        private float[] Dequantized()
+        {
+            var scale = Tensors.ToFloats(Initializer(dequantize!.Input[1]))[0];
+            var zeroPoint = QuantizedTensors.Values(Initializer(dequantize.Input[2]))[0];
+            return QuantizedTensors.Values(constant).Select(q => (q - zeroPoint) * scale).ToArray();
+        }
+
+        private TensorProto Initializer(string name) => graph.Initializer.Single(t => t.Name == name);
+
+        private void Replace(TensorProto old, TensorProto replacement) => graph.Initializer[graph.Initializer.IndexOf(old)] = replacement;
     }
 }

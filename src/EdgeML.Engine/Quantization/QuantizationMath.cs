@@ -62,6 +62,10 @@ public static class QuantizationMath
         return (codes, scales);
     }
 
+    /// <summary>The integer in [qmin, qmax] that <paramref name="value"/> quantizes to with <paramref name="parameters"/>.</summary>
+    public static int QuantizeAsymmetric(float value, QuantizationParameters parameters, int qmin, int qmax) =>
+        (int)Math.Clamp(Math.Round(value / parameters.Scale, MidpointRounding.ToEven) + parameters.ZeroPoint, qmin, qmax);
+
     public static sbyte QuantizeSymmetric(float value, float scale) =>
         (sbyte)Math.Clamp(Math.Round(value / scale, MidpointRounding.ToEven), -127, 127);
 

@@ -10,10 +10,10 @@ public readonly record struct TensorRange(float Min, float Max)
 
 /// <summary>
 /// A node the quantizer will rewrite into QDQ form, found at <c>NodeIndex</c> in the top-level graph.
-/// <c>OutputTensor</c> is quantized at its output: its own output, or that of the ReLU at
-/// <c>FusedActivationIndex</c> which the output quantization makes redundant.
+/// <c>Outputs</c> are quantized at its output: its own outputs, or that of the ReLU at <c>FusedActivationIndex</c>,
+/// which the output quantization makes redundant.
 /// </summary>
-internal sealed record PlannedNode(int NodeIndex, string NodeName, string OpType, OperatorMatch Match, string OutputTensor, int? FusedActivationIndex);
+internal sealed record PlannedNode(int NodeIndex, string NodeName, string OpType, QdqMatch Match, IReadOnlyList<string> Outputs, int? FusedActivationIndex);
 
 /// <summary>A node the recipe asked to quantize that stays in float, and why.</summary>
 public sealed record SkippedNode(string NodeName, string OpType, string Reason);
@@ -21,11 +21,14 @@ public sealed record SkippedNode(string NodeName, string OpType, string Reason);
 /// <summary>What the quantizer will do to a model: which nodes it rewrites and which activation ranges it needs.</summary>
 public sealed class QuantizationPlan
 {
-    internal QuantizationPlan(IReadOnlyList<PlannedNode> nodes, IReadOnlyList<SkippedNode> skipped)
+    /// <param name="nodes">The nodes to quantize, in graph order.</param>
+    /// <param name="skipped">The nodes left in float, with their reasons.</param>
+    /// <param name="fixedRanges">Tensors whose range the recipe fixes (<c>overrides</c>): no calibration needed.</param>
+    internal QuantizationPlan(IReadOnlyList<PlannedNode> nodes, IReadOnlyList<SkippedNode> skipped, IEnumerable<string>? fixedRanges = null)
     {
         Nodes = nodes;
         Skipped = skipped;
-        TensorsToCalibrate = nodes.SelectMany(n => new[] { n.Match.Activation, n.OutputTensor }).Distinct(StringComparer.Ordinal).ToArray();
+        TensorsToCalibrate = nodes.SelectMany(n => n.Match.Activations.Concat(n.Outputs)).Distinct(StringComparer.Ordinal).Except(fixedRanges ?? [], StringComparer.Ordinal).ToArray();
     }
 
     internal IReadOnlyList<PlannedNode> Nodes { get; }
@@ -34,6 +37,9 @@ public sealed class QuantizationPlan
 
     public IReadOnlyList<SkippedNode> Skipped { get; }
 
-    /// <summary>Activation tensors whose ranges calibration must measure.</summary>
+    /// <summary>
+    /// Activation tensors whose ranges calibration must measure: every tensor a planned node quantizes, also the outputs
+    /// that reuse their input's parameters, so that any subset of the plan (sensitivity analysis) can be applied alone.
+    /// </summary>
     public IReadOnlyList<string> TensorsToCalibrate { get; }
 }

@@ -1,5 +1,7 @@
 using System.Runtime.Serialization;
+using EdgeML.Engine.Data.Images;
 using EdgeML.Engine.Diagnostics;
+using EdgeML.Engine.Quantization;
 
 namespace EdgeML.Engine.Recipes;
 
@@ -35,12 +37,17 @@ public sealed record Recipe(
     /// <summary>How the compressed model is embedded (<c>storage</c>); the parser defaults it to Brotli when the recipe prunes.</summary>
     public ModelStorage Storage { get; init; } = ModelStorage.Raw;
 
-    /// <summary>Every file the recipe's outcome depends on, besides the recipe itself.</summary>
-    public IEnumerable<string> InputFiles
+    /// <summary>Every file the recipe's outcome depends on, besides the recipe itself; a folder of images counts as its image files.</summary>
+    public IEnumerable<string> InputFiles =>
+        DataPaths.SelectMany(path => Directory.Exists(path) ? ImageFolder.Scan(path).Files : [path]).Prepend(Model.Value);
+
+    /// <summary>The folders of images among the data, whose new files change the outcome too.</summary>
+    public IEnumerable<string> InputFolders => DataPaths.Where(Directory.Exists);
+
+    private IEnumerable<string> DataPaths
     {
         get
         {
-            yield return Model.Value;
             if (Validation is not null)
             {
                 yield return Validation.Data.Value;
@@ -113,8 +120,8 @@ public sealed record PruneStep(
     IReadOnlyList<string> OpTypes,
     IReadOnlyList<string> SkipNodes) : CompressionStep(Location)
 {
-    /// <summary>Operator types pruned when the recipe lists none: the weighted operators (Conv, Gemm, MatMul).</summary>
-    public static readonly IReadOnlyList<string> DefaultOpTypes = ["MatMul", "Gemm", "Conv"];
+    /// <summary>Operator types pruned when the recipe lists none: the weighted operators quantization knows.</summary>
+    public static IReadOnlyList<string> DefaultOpTypes => QuantizeStep.WeightedOpTypes;
 
     /// <summary>Whether a build whose gates fail retries with less sparsity (<c>backoff: true</c>).</summary>
     public bool Backoff { get; init; }
@@ -244,23 +251,49 @@ public sealed record QuantizeStep(
     IReadOnlyList<string> ExcludeNodes,
     CalibrationSpec? Calibration) : CompressionStep(Location)
 {
-    /// <summary>Operator types quantized when the recipe lists none; LSTM and GRU weights in every mode (static quantizes them dynamically).</summary>
-    public static readonly IReadOnlyList<string> DefaultOpTypes = ["MatMul", "Gemm", "Conv", "LSTM", "GRU"];
+    /// <summary>The operators with a weight: what dynamic mode quantizes (and fp16 ignores <c>ops</c> anyway).</summary>
+    public static readonly IReadOnlyList<string> WeightedOpTypes = ["MatMul", "Gemm", "Conv"];
+
+    /// <summary>Recurrent operators: W and R are quantized in every integer mode (static quantizes them dynamically, in a second pass).</summary>
+    public static readonly IReadOnlyList<string> RecurrentOpTypes = ["LSTM", "GRU"];
+
+    /// <summary>
+    /// Static mode's default: the operators ONNX Runtime runs as integer kernels on x86-64 CPU, or whose Q/DQ pairs it
+    /// drops (see <see cref="QuantizableOperators"/>), and LSTM/GRU.
+    /// </summary>
+    public static IReadOnlyList<string> DefaultOpTypes => [.. QuantizableOperators.DefaultOpTypes, .. RecurrentOpTypes];
 
     /// <summary>Weight-only quantization's defaults: Conv has no MatMulNBits form; Gather embedding tables do.</summary>
     public static readonly IReadOnlyList<string> WeightOnlyDefaultOpTypes = ["MatMul", "Gemm", "Gather", "LSTM", "GRU"];
 
-    /// <summary>The operator types <c>ops</c> may list in <paramref name="mode"/>; weight-only and dynamic quantize Gather tables.</summary>
-    public static IReadOnlyList<string> AllowedOpTypes(QuantizationMode mode) =>
-        mode is QuantizationMode.WeightOnly or QuantizationMode.Dynamic ? [.. DefaultOpTypes, "Gather"] : DefaultOpTypes;
+    /// <summary>
+    /// The operator types <c>ops</c> may list in <paramref name="mode"/>: static mode knows its whole operator registry
+    /// (Gather there means a Gather on activations); weight-only and dynamic the weighted operators and Gather tables;
+    /// every integer mode LSTM and GRU.
+    /// </summary>
+    public static IReadOnlyList<string> AllowedOpTypes(QuantizationMode mode) => mode switch
+    {
+        QuantizationMode.Static => [.. QuantizableOperators.OpTypes, .. RecurrentOpTypes],
+        _ => [.. WeightedOpTypes, .. RecurrentOpTypes, "Gather"],
+    };
+
+    /// <summary>Every operator type <c>ops</c> accepts in some mode (the schema's list).</summary>
+    public static IReadOnlyList<string> KnownOpTypes =>
+        Enum.GetValues<QuantizationMode>().SelectMany(AllowedOpTypes).Distinct(StringComparer.Ordinal).ToArray();
 
     /// <summary>Dynamic mode, for transformers, also stores embedding tables as int8 rows, as ONNX Runtime's dynamic quantizer does.</summary>
     public static IReadOnlyList<string> DefaultOpTypesFor(QuantizationMode mode) => mode switch
     {
+        QuantizationMode.Static => DefaultOpTypes,
         QuantizationMode.WeightOnly => WeightOnlyDefaultOpTypes,
-        QuantizationMode.Dynamic => [.. DefaultOpTypes, "Gather"],
-        _ => DefaultOpTypes,
+        _ => [.. WeightedOpTypes, .. RecurrentOpTypes, "Gather"],
     };
+
+    /// <summary>
+    /// Activations default to uint8: ONNX Runtime's x86-64 integer kernels are u8×s8, and it converts int8 Q/DQ pairs to
+    /// uint8 only where a quantized tensor has a single reader, so int8 leaves residual networks' shared tensors in float.
+    /// </summary>
+    public const ActivationType DefaultActivations = ActivationType.UInt8;
 
     /// <summary>Block sizes along K that weight-only quantization accepts (<c>block_size</c>).</summary>
     public static readonly IReadOnlyList<int> BlockSizes = [32, 64, 128];
@@ -301,18 +334,49 @@ public sealed record QuantizeStep(
     /// between candidates. Kept apart from <see cref="ExcludeNodes"/> so reports and warnings tell the two apart.
     /// </summary>
     public IReadOnlyList<string> FallbackNodes { get; init; } = [];
+
+    /// <summary>
+    /// Static mode: per-tensor settings that replace the step's (<c>overrides</c>), by tensor name, each located at its
+    /// name; the quantizer checks the names against the model.
+    /// </summary>
+    public IReadOnlyDictionary<string, Located<TensorOverride>> Overrides { get; init; } = new Dictionary<string, Located<TensorOverride>>();
+
+    /// <summary>Whether <paramref name="tensor"/> must stay float (<c>type: float</c>), and with it every node that would quantize it.</summary>
+    public bool KeepsFloat(string tensor) => Overrides.TryGetValue(tensor, out var entry) && entry.Value.KeepFloat;
+}
+
+/// <summary>
+/// One entry of quantize's <c>overrides</c>, in the spirit of ONNX Runtime's TensorQuantOverrides. For an activation:
+/// a fixed <see cref="Range"/> that replaces calibration, its element <see cref="Type"/>, or <see cref="KeepFloat"/>
+/// (<c>type: float</c>). For a weight: <see cref="PerChannel"/>.
+/// </summary>
+public sealed record TensorOverride
+{
+    public TensorRange? Range { get; init; }
+
+    public ActivationType? Type { get; init; }
+
+    public bool KeepFloat { get; init; }
+
+    public bool? PerChannel { get; init; }
+
+    /// <summary>Whether this entry sets something only an activation can have; <see cref="PerChannel"/> is for weights.</summary>
+    public bool IsForActivation => Range is not null || Type is not null || KeepFloat;
 }
 
 /// <summary>SmoothQuant's migration strength α (<c>smoothing: 0.8</c>), or null to pick the most faithful α on the calibration data (<c>smoothing: auto</c>).</summary>
 public sealed record SmoothingSpec(SourceLocation Location, double? Alpha);
 
 /// <summary>
-/// Calibration data for activation ranges: a CSV file with the same columns as validation data, or a
-/// <c>.npy</c>/<c>.npz</c> array of samples.
+/// Calibration data for activation ranges: a CSV file with the same columns as validation data, a
+/// <c>.npy</c>/<c>.npz</c> array of samples, or a folder of images (<see cref="Preprocess"/>).
 /// </summary>
 public sealed record CalibrationSpec(Located<string> Data, int Samples, CalibrationMethod Method, int Seed)
 {
     public const int DefaultSamples = 128;
+
+    /// <summary>How images become model inputs when <see cref="Data"/> is a folder; null for files.</summary>
+    public ImagePreprocessing? Preprocess { get; init; }
 
     public const double DefaultPercentile = 99.999;
 
@@ -333,6 +397,12 @@ public sealed record ValidationSpec(
 {
     /// <summary>The label column when the recipe names none.</summary>
     public const string DefaultLabelColumn = "label";
+
+    /// <summary>
+    /// How images become model inputs when <see cref="Data"/> is a folder of images, whose subfolders are the
+    /// classes; null for files.
+    /// </summary>
+    public ImagePreprocessing? Preprocess { get; init; }
 
     /// <summary>The label column's name, defaulted.</summary>
     public string LabelColumnName => LabelColumn?.Value ?? DefaultLabelColumn;

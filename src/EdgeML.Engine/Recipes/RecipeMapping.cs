@@ -13,6 +13,9 @@ internal sealed class RecipeMapping(RecipeNode owner, RecipeSection section, IRe
 {
     public IReadOnlyList<RecipeEntry> Entries => entries;
 
+    /// <summary>The mapping's own value in the recipe, for errors about the mapping as a whole.</summary>
+    public RecipeNode Node => owner;
+
     public RecipeNode? Optional(string key)
     {
         // Asking for a key the section does not list is a bug in the parser: users could never write that key.
@@ -24,6 +27,9 @@ internal sealed class RecipeMapping(RecipeNode owner, RecipeSection section, IRe
         // YAML duplicate keys were rejected while loading, so there is at most one.
         return entries.Where(entry => entry.Name == key).Select(entry => entry.Value).SingleOrDefault();
     }
+
+    /// <summary>The mapping under <paramref name="key"/>, read with its own section's keys; null when the key is absent.</summary>
+    public RecipeMapping? OptionalMapping(string key) => Optional(key)?.AsMapping(section.Child(key));
 
     public RecipeNode Required(string key) =>
         Optional(key) ?? throw owner.Error(DiagnosticCodes.RecipeMissingKey, $"{owner.Display} is missing the required key '{key}'");

@@ -67,6 +67,9 @@ internal sealed class RecipeNode
     /// <summary>A percentile in (50, 100], as calibration's is: at most half of the values may be clipped on each side.</summary>
     public double AsPercentile() => AsNumber(value => value is > 50 and <= 100, "a percentile greater than 50 and at most 100 (99.99 clips 0.01% of the values on each side)");
 
+    /// <summary>Any finite number, as a range's bounds are.</summary>
+    public double AsNumber() => AsNumber(_ => true, "a number");
+
     /// <summary>A number greater than 0, as ratios are.</summary>
     public double AsPositiveNumber() => AsNumber(value => value > 0, "a number greater than 0");
 

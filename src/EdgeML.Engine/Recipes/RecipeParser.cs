@@ -1,4 +1,5 @@
 using EdgeML.Engine.Diagnostics;
+using EdgeML.Engine.Quantization;
 
 namespace EdgeML.Engine.Recipes;
 
@@ -90,7 +91,12 @@ public static class RecipeParser
     }
 
     /// <summary>A path relative to the recipe's folder, resolved to an absolute path of an existing file.</summary>
-    private static Located<string> ReadExistingFile(RecipeNode node, string folder)
+    private static Located<string> ReadExistingFile(RecipeNode node, string folder) => ReadExistingPath(node, folder, folderAllowed: false);
+
+    /// <summary>Validation or calibration data: an existing file, or a folder of images.</summary>
+    private static Located<string> ReadDataPath(RecipeNode node, string folder) => ReadExistingPath(node, folder, folderAllowed: true);
+
+    private static Located<string> ReadExistingPath(RecipeNode node, string folder, bool folderAllowed)
     {
         var text = node.AsString();
         string path;
@@ -103,27 +109,85 @@ public static class RecipeParser
             throw node.Invalid($"{node.Display} is not a valid path: {e.Message}");
         }
 
-        return File.Exists(path)
+        return File.Exists(path) || (folderAllowed && Directory.Exists(path))
             ? new Located<string>(path, node.Location)
-            : throw node.Error(DiagnosticCodes.RecipeFileNotFound, $"the file '{text}' named by {node.Display} does not exist (looked for '{path}')");
+            : throw node.Error(DiagnosticCodes.RecipeFileNotFound, $"the {(folderAllowed ? "file or folder" : "file")} '{text}' named by {node.Display} does not exist (looked for '{path}')");
     }
 
     private static ValidationSpec ReadValidation(RecipeMapping validation, string folder)
     {
         var label = validation.OptionalLocated("label", node => node.AsString());
         var features = validation.OptionalLocated("features", node => node.AsStringList(allowEmpty: false));
+        var data = ReadDataPath(validation.Required("data"), folder);
         var spec = new ValidationSpec(
-            ReadExistingFile(validation.Required("data"), folder),
+            data,
             label,
             features,
-            validation.OptionalLocated("samples", node => node.AsInt(minimum: 1)));
+            validation.OptionalLocated("samples", node => node.AsInt(minimum: 1)))
+        {
+            Preprocess = ReadPreprocess(validation, data),
+        };
         if (features is { } columns && columns.Value.Contains(spec.LabelColumnName))
         {
             throw new EdgeMLException(DiagnosticCodes.RecipeInvalidValue, $"'validation.features' lists the label column '{spec.LabelColumnName}'; the label cannot also be a model input", columns.Location);
         }
 
+        // An image's label is its class folder; there are no columns to name.
+        if (spec.Preprocess is not null && (validation.Optional("label") ?? validation.Optional("features")) is { } column)
+        {
+            throw column.Invalid($"{column.Display} names CSV columns, but 'validation.data' is a folder of images, labeled by their class subfolders");
+        }
+
         return spec;
     }
+
+    /// <summary>
+    /// The <c>preprocess</c> of a data section: for a folder of images, what the recipe declares (every key may be
+    /// left to defaults taken from the model's input); beside a file, an error.
+    /// </summary>
+    private static ImagePreprocessing? ReadPreprocess(RecipeMapping section, Located<string> data)
+    {
+        var preprocess = section.OptionalMapping("preprocess");
+        if (!Directory.Exists(data.Value))
+        {
+            return preprocess is null
+                ? null
+                : throw preprocess.Node.Invalid($"{preprocess.Node.Display} applies to a folder of images; '{Path.GetFileName(data.Value)}' is a file");
+        }
+
+        if (preprocess is null)
+        {
+            return new ImagePreprocessing(data.Location);
+        }
+
+        var resizeMode = preprocess.Optional("resize_mode");
+        var resize = preprocess.OptionalLocated("resize", ReadImageSize);
+        if (resizeMode is not null && resize is null)
+        {
+            throw resizeMode.Invalid($"{resizeMode.Display} applies only together with 'resize: [height, width]'");
+        }
+
+        var normalize = preprocess.OptionalMapping("normalize");
+        return new ImagePreprocessing(preprocess.Node.Location)
+        {
+            Resize = resize,
+            ResizeMode = resizeMode?.AsEnum<ResizeMode>() ?? ResizeMode.Stretch,
+            Channels = preprocess.OptionalLocated("channels", node => node.AsEnum<ImageChannels>()),
+            Layout = preprocess.OptionalLocated("layout", node => node.AsEnum<ImageLayout>()),
+            Scale = preprocess.Optional("scale") is { } scale ? (float)scale.AsPositiveNumber() : ImagePreprocessing.DefaultScale,
+            Mean = normalize?.Required("mean") is { } mean ? ReadChannelValues(mean, node => node.AsNumber()) : null,
+            Std = normalize?.Required("std") is { } std ? ReadChannelValues(std, node => node.AsPositiveNumber()) : null,
+        };
+    }
+
+    private static ImageSize ReadImageSize(RecipeNode node) => node.AsList() is [var height, var width]
+        ? new ImageSize(height.AsInt(minimum: 1), width.AsInt(minimum: 1))
+        : throw node.Invalid($"{node.Display} must be [height, width] in pixels, such as [224, 224]");
+
+    /// <summary>One value for every channel, or one per channel (1 or 3).</summary>
+    private static Located<IReadOnlyList<float>> ReadChannelValues(RecipeNode node, Func<RecipeNode, double> read) => node.AsList() is { Count: 1 or 3 } items
+        ? new Located<IReadOnlyList<float>>(items.Select(item => (float)read(item)).ToArray(), node.Location)
+        : throw node.Invalid($"{node.Display} must list one value for all channels or three, one per channel, such as [0.485, 0.456, 0.406]");
 
     private static IReadOnlyList<CompressionStep> ReadSteps(RecipeNode steps, string folder, bool hasValidation)
     {
@@ -223,7 +287,7 @@ public static class RecipeParser
         return new QuantizeStep(
             location,
             ReadWeightType(quantize.Optional("weights"), mode),
-            quantize.Optional("activations")?.AsEnum<ActivationType>() ?? ActivationType.Int8,
+            quantize.Optional("activations")?.AsEnum<ActivationType>() ?? QuantizeStep.DefaultActivations,
             quantize.Optional("per_channel")?.AsBool() ?? true,
             quantize.Optional("ops")?.AsStringList(allowEmpty: false, allowed: QuantizeStep.AllowedOpTypes(mode)) ?? QuantizeStep.DefaultOpTypesFor(mode),
             quantize.Optional("exclude")?.AsStringList(allowEmpty: true) ?? [],
@@ -236,6 +300,8 @@ public static class RecipeParser
             AccuracyAware = ModeOption(quantize.Optional("accuracy_aware"), mode, QuantizationMode.Static, node => node.AsBool()) ?? false,
             BiasCorrection = ModeOption(quantize.Optional("bias_correction"), mode, QuantizationMode.Static, node => node.AsBool()) ?? false,
             Smoothing = ReadSmoothing(quantize.Optional("smoothing"), mode, hasData: calibration is not null || hasValidation),
+            Overrides = ForMode(quantize.Optional("overrides"), mode, QuantizationMode.Static)?.AsNameMap(node => ReadOverride(node.AsMapping(RecipeSection.QuantizeOverride)))
+                ?? new Dictionary<string, Located<TensorOverride>>(),
         };
     }
 
@@ -270,6 +336,46 @@ public static class RecipeParser
             : new SmoothingSpec(node.Location, node.AsNumber(alpha => alpha is > 0 and < 1, Expected));
     }
 
+    private static readonly IReadOnlyList<string> OverrideTypes = [.. RecipeNode.EnumNames<ActivationType>(), "float"];
+
+    // Whether a tensor is an activation or a weight is known only with the model; the quantizer checks that.
+    private static TensorOverride ReadOverride(RecipeMapping entry)
+    {
+        entry.RequireAny();
+        var type = entry.Optional("type");
+        var range = entry.Optional("range");
+        var keepFloat = type?.AsOneOf(OverrideTypes) == "float";
+        if (keepFloat && range is not null)
+        {
+            throw range.Invalid($"{range.Display} fixes the range of a tensor whose type is float; a float tensor has no range to fix");
+        }
+
+        var perChannel = entry.Optional("per_channel");
+        if (perChannel is not null && (type ?? range) is { } activationKey)
+        {
+            throw perChannel.Invalid($"{perChannel.Display} applies to weights, {activationKey.Display} to activations: one tensor is never both");
+        }
+
+        return new TensorOverride
+        {
+            Range = range is null ? null : ReadRange(range),
+            Type = type is null || keepFloat ? null : type.AsEnum<ActivationType>(),
+            KeepFloat = keepFloat,
+            PerChannel = perChannel?.AsBool(),
+        };
+    }
+
+    private static TensorRange ReadRange(RecipeNode node)
+    {
+        if (node.AsList() is not [var minNode, var maxNode])
+        {
+            throw node.Invalid($"{node.Display} must be a list of two numbers, [min, max]");
+        }
+
+        var (min, max) = (minNode.AsNumber(), maxNode.AsNumber());
+        return min < max ? new TensorRange((float)min, (float)max) : throw node.Invalid($"{node.Display} must have min < max, not [{min}, {max}]");
+    }
+
     private static QuantizationMode ReadMode(RecipeNode? node) => node?.AsEnum<QuantizationMode>() ?? QuantizationMode.Static;
 
     private static WeightType ReadWeightType(RecipeNode? node, QuantizationMode mode)
@@ -288,11 +394,13 @@ public static class RecipeParser
             : throw node.Invalid($"{node.Display} must be one of: {string.Join(", ", QuantizeStep.BlockSizes)}, not {size}");
     }
 
-    // A key that shapes one mode (weight-only blocks, static calibration-based options) would silently mean nothing in another.
     private static T? ModeOption<T>(RecipeNode? node, QuantizationMode mode, QuantizationMode required, Func<RecipeNode, T> read)
         where T : struct =>
-        node is null ? null
-        : mode == required ? read(node)
+        ForMode(node, mode, required) is { } value ? read(value) : null;
+
+    // A key that shapes one mode (weight-only blocks, static calibration-based options) would silently mean nothing in another.
+    private static RecipeNode? ForMode(RecipeNode? node, QuantizationMode mode, QuantizationMode required) =>
+        node is null || mode == required ? node
         : throw node.Invalid($"{node.Display} applies only to 'mode: {RecipeNode.EnumNames<QuantizationMode>()[(int)required]}'");
 
     private static CalibrationSpec ReadCalibration(RecipeMapping calibration, string folder)
@@ -304,13 +412,15 @@ public static class RecipeParser
             throw percentile.Invalid($"{percentile.Display} applies only to 'method: percentile'; this calibration uses '{method.ToString().ToLowerInvariant()}'");
         }
 
+        var data = ReadDataPath(calibration.Required("data"), folder);
         return new CalibrationSpec(
-            ReadExistingFile(calibration.Required("data"), folder),
+            data,
             calibration.Optional("samples")?.AsInt(minimum: 1) ?? CalibrationSpec.DefaultSamples,
             method,
             calibration.Optional("seed")?.AsInt() ?? 0)
         {
             Percentile = percentile?.AsPercentile() ?? CalibrationSpec.DefaultPercentile,
+            Preprocess = ReadPreprocess(calibration, data),
         };
     }
 

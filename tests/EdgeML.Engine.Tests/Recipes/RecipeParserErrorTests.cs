@@ -57,7 +57,7 @@ public sealed class RecipeParserErrorTests : IDisposable
     [DataRow("model: digits.onnx\nsteps:\n  - {}\n", 3, 5, "exactly one step", DisplayName = "step without name")]
     [DataRow("model: digits.onnx\nvalidation: {data: digits-test.csv}\nsteps:\n  - quantize: {activations: int4}\n", 4, 29, "must be one of: int8, uint8, not 'int4'", DisplayName = "bad enum")]
     [DataRow("model: digits.onnx\nvalidation: {data: digits-test.csv}\nsteps:\n  - quantize: {activations: UINT8}\n", 4, 29, "did you mean 'uint8'?", DisplayName = "enum case")]
-    [DataRow("model: digits.onnx\nvalidation: {data: digits-test.csv}\nsteps:\n  - quantize: {ops: [MatMul, Relu]}\n", 4, 30, "must be one of: MatMul, Gemm, Conv", DisplayName = "unsupported op")]
+    [DataRow("model: digits.onnx\nvalidation: {data: digits-test.csv}\nsteps:\n  - quantize: {ops: [MatMul, Relu]}\n", 4, 30, "must be one of: Conv, Gemm, MatMul, ConvTranspose, Add", DisplayName = "unsupported op")]
     [DataRow("model: digits.onnx\nvalidation: {data: digits-test.csv}\nsteps:\n  - quantize: {ops: []}\n", 4, 21, "at least one entry", DisplayName = "empty ops")]
     [DataRow("model: digits.onnx\nvalidation: {data: digits-test.csv}\nsteps:\n  - quantize: {per_channel: yes}\n", 4, 29, "must be true or false", DisplayName = "yaml 1.1 boolean")]
     [DataRow("model: digits.onnx\nvalidation: {data: digits-test.csv}\nsteps:\n  - quantize: {per_channel: \"true\"}\n", 4, 29, "remove the quotes", DisplayName = "quoted boolean")]

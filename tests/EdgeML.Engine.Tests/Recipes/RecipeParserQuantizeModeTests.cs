@@ -110,7 +110,7 @@ public sealed class RecipeParserQuantizeModeTests : IDisposable
     [DataRow("  - quantize: {mode: weight_only, block_size: 48}\n", 4, 47, "must be one of: 32, 64, 128, not 48", DisplayName = "unsupported block size")]
     [DataRow("  - quantize: {block_size: 64}\n", 4, 28, "applies only to 'mode: weight_only'", DisplayName = "block size in static mode")]
     [DataRow("  - quantize: {symmetric: false}\n", 4, 27, "applies only to 'mode: weight_only'", DisplayName = "symmetric in static mode")]
-    [DataRow("  - quantize: {ops: [MatMul, Gather]}\n", 4, 30, "must be one of", DisplayName = "Gather in static mode")]
+    [DataRow("  - quantize: {mode: dynamic, ops: [Add]}\n", 4, 37, "must be one of", DisplayName = "Add in dynamic mode")]
     [DataRow("  - quantize: {mode: weight_only, accuracy_aware: true}\n", 4, 51, "applies only to 'mode: static'", DisplayName = "accuracy_aware in weight-only mode")]
     [DataRow("  - quantize: {mode: weight_only, bias_correction: true}\n", 4, 52, "applies only to 'mode: static'", DisplayName = "bias_correction in weight-only mode")]
     [DataRow("  - quantize: {accuracy_aware: yes please}\n", 4, 32, "true or false", DisplayName = "accuracy_aware not a boolean")]

@@ -114,10 +114,11 @@ public sealed class RecipeParserTests : IDisposable
         var quantize = (QuantizeStep)recipe.Steps.Single();
         Assert.AreEqual(folder.At(5, 5), quantize.Location);
         Assert.AreEqual(WeightType.Int8, quantize.Weights);
-        Assert.AreEqual(ActivationType.Int8, quantize.Activations);
+        Assert.AreEqual(ActivationType.UInt8, quantize.Activations);
         Assert.IsTrue(quantize.PerChannel);
         CollectionAssert.AreEqual(QuantizeStep.DefaultOpTypes.ToArray(), quantize.OpTypes.ToArray());
         Assert.IsEmpty(quantize.ExcludeNodes);
+        Assert.IsEmpty(quantize.Overrides);
         Assert.IsNull(quantize.Calibration, "calibration falls back to the validation data");
     }
 

@@ -55,7 +55,8 @@ public sealed class RecipeSchemaTests
         CollectionAssert.AreEqual(QuantizeStep.BlockSizes.ToArray(), Node("steps[].quantize.block_size").GetProperty("enum").EnumerateArray().Select(size => size.GetInt32()).ToArray());
         AssertEnum(RecipeNode.EnumNames<ActivationType>(), Node("steps[].quantize.activations"));
         AssertEnum(RecipeNode.EnumNames<CalibrationMethod>(), Node("steps[].quantize.calibration.method"));
-        AssertEnum(QuantizeStep.AllowedOpTypes(QuantizationMode.WeightOnly), Node("steps[].quantize.ops").GetProperty("items"));
+        AssertEnum(QuantizeStep.KnownOpTypes, Node("steps[].quantize.ops").GetProperty("items"));
+        AssertEnum([.. RecipeNode.EnumNames<ActivationType>(), "float"], Node("steps[].quantize.overrides.*.type"));
         AssertEnum(RecipeNode.EnumNames<ModelStorage>(), Node("storage"));
         AssertEnum(RecipeNode.EnumNames<PruningScope>(), Node("steps[].prune.scope"));
         AssertEnum(PruneStep.DefaultOpTypes, Node("steps[].prune.ops").GetProperty("items"));
@@ -77,6 +78,7 @@ public sealed class RecipeSchemaTests
     {
         Assert.AreEqual(RecipeParser.FormatVersion, Node("version").GetProperty("default").GetInt32());
         Assert.AreEqual(QuantizeStep.DefaultBlockSize, Node("steps[].quantize.block_size").GetProperty("default").GetInt32());
+        Assert.AreEqual(RecipeNode.EnumNames<ActivationType>()[(int)QuantizeStep.DefaultActivations], Node("steps[].quantize.activations").GetProperty("default").GetString());
         Assert.AreEqual(CalibrationSpec.DefaultSamples, Node("steps[].quantize.calibration.samples").GetProperty("default").GetInt32());
         Assert.AreEqual(CalibrationSpec.DefaultPercentile, Node("steps[].quantize.calibration.percentile").GetProperty("default").GetDouble());
         Assert.AreEqual(ValidationSpec.DefaultLabelColumn, Node("validation.label").GetProperty("default").GetString());
@@ -112,16 +114,22 @@ public sealed class RecipeSchemaTests
         {
             CollectSections(items, $"{path}[]", sections);
         }
+
+        // A mapping keyed by names the user chooses describes its values under additionalProperties.
+        if (node.TryGetProperty("additionalProperties", out var values) && values.ValueKind == JsonValueKind.Object)
+        {
+            CollectSections(values, $"{path}.*", sections);
+        }
     }
 
-    /// <summary>The schema of the value at a section-style path such as <c>steps[].quantize.weights</c>.</summary>
+    /// <summary>The schema of the value at a section-style path such as <c>steps[].quantize.weights</c>; <c>*</c> is any key of a name map.</summary>
     private static JsonElement Node(string path)
     {
         var node = schema.RootElement;
         foreach (var part in path.Split('.', StringSplitOptions.RemoveEmptyEntries))
         {
             var name = part.TrimEnd('[', ']');
-            node = node.GetProperty("properties").GetProperty(name);
+            node = name == "*" ? node.GetProperty("additionalProperties") : node.GetProperty("properties").GetProperty(name);
             if (part.EndsWith("[]", StringComparison.Ordinal))
             {
                 node = node.GetProperty("items");

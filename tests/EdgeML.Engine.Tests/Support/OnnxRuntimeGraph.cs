@@ -1,4 +1,5 @@
 using EdgeML.Engine.Onnx;
+using EdgeML.Engine.Onnx.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeML.Engine.Tests.Support;
@@ -6,7 +7,9 @@ namespace EdgeML.Engine.Tests.Support;
 /// <summary>What ONNX Runtime makes of a model after its graph optimizations: shows which kernels really run.</summary>
 internal static class OnnxRuntimeGraph
 {
-    public static IReadOnlyList<string> OptimizedOperators(byte[] model)
+    public static IReadOnlyList<string> OptimizedOperators(byte[] model) => OptimizedGraph(model).Node.Select(n => n.OpType).ToArray();
+
+    public static GraphProto OptimizedGraph(byte[] model)
     {
         var path = Path.Combine(Path.GetTempPath(), $"edgeml-optimized-{Guid.NewGuid():N}.onnx");
         try
@@ -17,7 +20,7 @@ internal static class OnnxRuntimeGraph
             {
             }
 
-            return OnnxModelFile.Load(path).Graph.Node.Select(n => n.OpType).ToArray();
+            return OnnxModelFile.Load(path).Graph;
         }
         finally
         {

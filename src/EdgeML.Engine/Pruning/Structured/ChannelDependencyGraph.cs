@@ -9,9 +9,12 @@ namespace EdgeML.Engine.Pruning.Structured;
 /// Torch-Pruning): the tensor is followed in topological order through channel-preserving operators, per-channel
 /// constants, residual additions (which merge the producers into one group that must drop the same channels),
 /// Concat (channel offsets), Flatten (channel blocks), depthwise convolutions and the attention of transformers
-/// (Transpose, and MatMuls between two activations: Q·Kᵀ couples the query and key projections, which must drop the
-/// same dimensions, and attention·V carries V's), down to the layers whose input features shrink. Whatever the
-/// analysis does not understand marks the groups involved unprunable, with a reason.
+/// (Transpose, Softmax, and MatMuls between two activations: Q·Kᵀ couples the query and key projections, which must
+/// drop the same dimensions, and attention·V carries V's), down to the layers whose input features shrink. Multi-head
+/// attention splits the channels into heads with a constant-shape Reshape; from there the head axis is a batch axis
+/// of the attention MatMuls, which couples Q, K and V head by head, so the group is pruned in whole heads until a
+/// Reshape merges them back into channels. Whatever the analysis does not understand marks the groups involved
+/// unprunable, with a reason.
 /// </summary>
 internal sealed class ChannelDependencyGraph
 {
@@ -24,6 +27,7 @@ internal sealed class ChannelDependencyGraph
     private readonly Dictionary<string, ChannelLayout> _layouts = new(StringComparer.Ordinal);
     private readonly List<ChannelEdit> _edits = [];
     private readonly List<ConsumerLayer> _consumers = [];
+    private readonly Dictionary<int, int> _headSizes = [];
 
     private ChannelDependencyGraph(GraphProto graph, IReadOnlyDictionary<string, long[]> shapes, IReadOnlyCollection<string> skipNodes)
     {
@@ -79,13 +83,25 @@ internal sealed class ChannelDependencyGraph
         {
             VisitConcat(node);
         }
-        else if (op is "Flatten" or "Reshape")
+        else if (op == "Flatten")
         {
             VisitFlatten(node);
+        }
+        else if (op == "Reshape")
+        {
+            VisitReshape(node);
         }
         else if (op == "Transpose")
         {
             VisitTranspose(node);
+        }
+        else if (op is "Softmax" or "LogSoftmax")
+        {
+            VisitSoftmax(node);
+        }
+        else if (op == "Shape")
+        {
+            FailInputs(node, $"'{node.Name}' (Shape) reads its dimensions at run time, and pruning changes them");
         }
         else
         {
@@ -221,7 +237,7 @@ internal sealed class ChannelDependencyGraph
 
         var axis = (int)node.GetInt("axis", 0);
         axis = axis < 0 ? axis + Rank(node.Output[0]) : axis;
-        if (inputs.Any(l => l is null || l.Axis != axis || l.Block != 1))
+        if (inputs.Any(l => l is null || l.Axis != axis || l.Block != 1 || l.HeadSize != inputs[0]!.HeadSize))
         {
             FailInputs(node, $"'{node.Name}' (Concat) joins it with tensors that are not prunable channels along axis {axis}");
             return;
@@ -236,7 +252,7 @@ internal sealed class ChannelDependencyGraph
             offset += input.Channels;
         }
 
-        _layouts[node.Output[0]] = new ChannelLayout(spans, axis, 1);
+        _layouts[node.Output[0]] = new ChannelLayout(spans, axis, 1) { HeadSize = inputs[0]!.HeadSize };
     }
 
     // A permutation moves the channel axis; the channels themselves stay.
@@ -259,16 +275,25 @@ internal sealed class ChannelDependencyGraph
     }
 
     // A[…, M, K] · B[…, K, N] with both operands computed (attention). The contracted K must shrink on both sides
-    // alike, which couples their groups (queries and keys); N's channels (values) flow on to the output.
+    // alike, which couples their groups (queries and keys); N's channels (values) flow on to the output. A batch
+    // axis on both sides (the heads of multi-head attention) pairs head h with head h: it couples the groups too,
+    // and stays in the output.
     private void VisitActivationMatMul(NodeProto node)
     {
         var (a, b) = (LayoutOf(node.Input[0]), LayoutOf(node.Input[1]));
         var (rankA, rankB) = (Rank(node.Input[0]), Rank(node.Input[1]));
-        if (a is not null && b is not null && a.Axis == rankA - 1 && b.Axis == rankB - 2 && a.Block == 1 && SpansLineUp(a, b))
+        var contracted = a is not null && b is not null && a.Axis == rankA - 1 && b.Axis == rankB - 2;
+        var batch = a is not null && b is not null && rankA == rankB && a.Axis == b.Axis && a.Axis < rankA - 2;
+        if ((contracted || batch) && a!.Block == 1 && SpansLineUp(a, b!))
         {
-            foreach (var (first, second) in a.Spans.Zip(b.Spans))
+            foreach (var (first, second) in a.Spans.Zip(b!.Spans))
             {
                 Union(first.Group, second.Group);
+            }
+
+            if (batch)
+            {
+                _layouts[node.Output[0]] = a;
             }
 
             return;
@@ -283,32 +308,141 @@ internal sealed class ChannelDependencyGraph
         FailInputs(node, $"'{node.Name}' (MatMul) multiplies it with a tensor whose matching dimension cannot lose the same channels");
     }
 
-    // The same groups at the same offsets, in blocks of the same size: the two sides can drop the same channels.
+    // The same groups at the same offsets, in blocks (or heads) of the same size: the two sides can drop the same channels.
     private static bool SpansLineUp(ChannelLayout a, ChannelLayout b) =>
-        a.Block == b.Block && a.Spans.Count == b.Spans.Count
+        a.Block == b.Block && a.HeadSize == b.HeadSize && a.Spans.Count == b.Spans.Count
         && a.Spans.Zip(b.Spans).All(p => p.First.Offset == p.Second.Offset && p.First.Count == p.Second.Count);
 
-    // [N, C, H, W] → [N, C·H·W]: channel c becomes the block of features c·H·W … (c+1)·H·W − 1.
     private void VisitFlatten(NodeProto node)
     {
-        FailInputs(node, $"'{node.Name}' ({node.OpType}) reads it as its shape", skipFirst: true);
+        if (LayoutOf(node.Input[0]) is { } input)
+        {
+            Flatten(node, input, FlattenAxis(node, Rank(node.Input[0])) == 1);
+        }
+    }
+
+    // A Reshape is understood when its target shape is a constant: a flatten to [N, -1], or a split of the channels
+    // into attention heads and the merge back. A shape computed at run time (Shape → Gather → Concat) is not.
+    private void VisitReshape(NodeProto node)
+    {
+        FailInputs(node, $"'{node.Name}' (Reshape) reads it as its shape", skipFirst: true);
         if (LayoutOf(node.Input[0]) is not { } input)
         {
             return;
         }
 
-        var inShape = _shapes[node.Input[0]];
-        var outShape = _shapes[node.Output[0]];
-        var flattensChannels = input.Axis == 1 && outShape.Length == 2 && outShape[1] == Tensors.ElementCount(inShape.Skip(1))
-            && (node.OpType == "Flatten" ? FlattenAxis(node, inShape.Length) == 1 : ReshapeInfersFeatures(node));
-        if (!flattensChannels)
+        if (!_index.Initializers.TryGetValue(node.Input[1], out var shape) || shape.DataType != (int)TensorProto.Types.DataType.Int64)
         {
-            Fail(input, $"'{node.Name}' ({node.OpType}) reshapes it in a way the analysis cannot map to channels");
+            Fail(input, $"'{node.Name}' (Reshape) takes its shape from '{node.Input[1]}', computed at run time; only a constant shape can follow pruned channels");
             return;
         }
 
-        _layouts[node.Output[0]] = input with { Block = input.Block * (int)Tensors.ElementCount(inShape.Skip(2)) };
+        var target = Tensors.ToInt64s(shape);
+        var (inShape, outShape) = (_shapes[node.Input[0]], _shapes[node.Output[0]]);
+        if (target is [_, -1])
+        {
+            Flatten(node, input, flattensAtChannels: true);
+        }
+        else if (outShape.Length == inShape.Length + 1)
+        {
+            SplitHeads(node, input, target, inShape, outShape);
+        }
+        else if (outShape.Length == inShape.Length - 1)
+        {
+            MergeHeads(node, input, target, inShape, outShape);
+        }
+        else
+        {
+            FailReshape(node, input);
+        }
     }
+
+    // [N, C, H, W] → [N, C·H·W]: channel c becomes the block of features c·H·W … (c+1)·H·W − 1.
+    private void Flatten(NodeProto node, ChannelLayout input, bool flattensAtChannels)
+    {
+        var inShape = _shapes[node.Input[0]];
+        var outShape = _shapes[node.Output[0]];
+        if (flattensAtChannels && input.Axis == 1 && outShape.Length == 2 && outShape[1] == Tensors.ElementCount(inShape.Skip(1)))
+        {
+            _layouts[node.Output[0]] = input with { Block = input.Block * (int)Tensors.ElementCount(inShape.Skip(2)) };
+        }
+        else
+        {
+            FailReshape(node, input);
+        }
+    }
+
+    // [… , H·D, …] → [… , H, D, …]: each index of the new head axis stands for D consecutive channels, and the
+    // groups involved are pruned in whole heads from now on.
+    private void SplitHeads(NodeProto node, ChannelLayout input, long[] target, long[] inShape, long[] outShape)
+    {
+        var axis = input.Axis;
+        var headSize = (int)outShape[axis + 1];
+        var splits = input is { Block: 1, HeadSize: 1 } && outShape[axis] * headSize == inShape[axis]
+            && outShape.Take(axis).SequenceEqual(inShape.Take(axis)) && outShape.Skip(axis + 2).SequenceEqual(inShape.Skip(axis + 1));
+        if (!splits)
+        {
+            FailReshape(node, input);
+            return;
+        }
+
+        if (input.Spans.Any(s => s.Offset % headSize != 0 || s.Count % headSize != 0))
+        {
+            Fail(input, $"'{node.Name}' (Reshape) splits it into heads of {headSize} channels that cut across coupled groups");
+            return;
+        }
+
+        if (input.Groups.Select(g => _headSizes.GetValueOrDefault(g, headSize)).FirstOrDefault(size => size != headSize) is > 0 and var other)
+        {
+            Fail(input, $"'{node.Name}' (Reshape) splits it into heads of {headSize} channels, another Reshape into heads of {other}");
+            return;
+        }
+
+        foreach (var group in input.Groups)
+        {
+            _headSizes[group] = headSize;
+        }
+
+        ResizeTarget(node, input with { HeadSize = headSize }, target, outShape);
+    }
+
+    // [… , H, D, …] → [… , H·D, …]: head h becomes channels h·D … h·D + D − 1 again.
+    private void MergeHeads(NodeProto node, ChannelLayout input, long[] target, long[] inShape, long[] outShape)
+    {
+        var axis = input.Axis;
+        var merges = input.HeadSize > 1 && input.Block == 1 && axis + 1 < inShape.Length && inShape[axis + 1] == input.HeadSize
+            && outShape[axis] == inShape[axis] * input.HeadSize
+            && outShape.Take(axis).SequenceEqual(inShape.Take(axis)) && outShape.Skip(axis + 1).SequenceEqual(inShape.Skip(axis + 2));
+        if (merges)
+        {
+            ResizeTarget(node, input with { HeadSize = 1 }, target, outShape);
+        }
+        else
+        {
+            FailReshape(node, input);
+        }
+    }
+
+    // The target's entry along the channel axis is the only one pruning changes: a literal length is rewritten, a -1
+    // is inferred again by the Reshape; other entries (0 copies, -1) keep describing axes that do not change.
+    private void ResizeTarget(NodeProto node, ChannelLayout output, long[] target, long[] outShape)
+    {
+        var axis = output.Axis;
+        if (target[axis] == outShape[axis])
+        {
+            _edits.Add(new ResizeReshapeTarget(node, axis, output));
+        }
+        else if (target[axis] != -1)
+        {
+            FailReshape(node, output);
+            return;
+        }
+
+        _layouts[node.Output[0]] = output;
+    }
+
+    private void FailReshape(NodeProto node, ChannelLayout input) =>
+        Fail(input, $"'{node.Name}' ({node.OpType}) reshapes it in a way the analysis cannot map to channels");
 
     private static long FlattenAxis(NodeProto node, int rank)
     {
@@ -316,14 +450,27 @@ internal sealed class ChannelDependencyGraph
         return axis < 0 ? axis + rank : axis;
     }
 
-    // Only a target shape of [batch, -1] stays right when the feature count drops.
-    private bool ReshapeInfersFeatures(NodeProto node) =>
-        _index.Initializers.TryGetValue(node.Input[1], out var shape) && shape.DataType == (int)TensorProto.Types.DataType.Int64
-        && Int64Values(shape) is [_, -1];
+    // Softmax normalizes along its axis (before opset 13, along every axis from there on): channels on an earlier
+    // axis — the heads of attention scores — pass through. A missing axis is read as 1, the older default and the
+    // cautious reading.
+    private void VisitSoftmax(NodeProto node)
+    {
+        if (LayoutOf(node.Input[0]) is not { } input)
+        {
+            return;
+        }
 
-    private static long[] Int64Values(TensorProto tensor) => tensor.HasRawData
-        ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(tensor.RawData.Span).ToArray()
-        : [.. tensor.Int64Data];
+        var axis = node.GetInt("axis", 1);
+        axis = axis < 0 ? axis + Rank(node.Input[0]) : axis;
+        if (input.Axis < axis)
+        {
+            _layouts[node.Output[0]] = input;
+        }
+        else
+        {
+            Fail(input, $"'{node.Name}' ({node.OpType}) normalizes along its channels");
+        }
+    }
 
     private bool RequireSpatial(NodeProto node, ChannelLayout layout) => RequireAxis(node, layout, 1);
 
@@ -401,11 +548,13 @@ internal sealed class ChannelDependencyGraph
 
     private ChannelDependencies Result()
     {
-        var groups = Enumerable.Range(0, _parent.Count).GroupBy(Find).Select(members => new CoupledGroup(
-            members.Key,
-            members.Select(m => _producers[m]).ToArray(),
-            _producers[members.Key].Channels,
-            members.Select(m => _failures.GetValueOrDefault(m)).FirstOrDefault(r => r is not null))).ToArray();
+        var groups = Enumerable.Range(0, _parent.Count).GroupBy(Find).Select(members =>
+        {
+            var headSizes = members.Where(_headSizes.ContainsKey).Select(m => _headSizes[m]).Distinct().ToArray();
+            var reason = members.Select(m => _failures.GetValueOrDefault(m)).FirstOrDefault(r => r is not null)
+                ?? (headSizes.Length > 1 ? $"it is split into attention heads of different sizes ({string.Join(", ", headSizes)})" : null);
+            return new CoupledGroup(members.Key, members.Select(m => _producers[m]).ToArray(), _producers[members.Key].Channels, reason, headSizes.Length == 1 ? headSizes[0] : 1);
+        }).ToArray();
         var edits = _edits.Select(e => e with { Layout = e.Layout.WithGroups(Find) }).ToArray();
         var consumers = _consumers.Select(c => c with { Input = c.Input.WithGroups(Find), Output = c.Output?.WithGroups(Find) }).ToArray();
         return new ChannelDependencies(groups, edits, consumers, _layouts.Keys.ToHashSet(StringComparer.Ordinal));

@@ -12,6 +12,7 @@ internal static class ChannelGraphRewriter
     public static void Apply(GraphProto graph, ChannelDependencies dependencies, IReadOnlyDictionary<int, int[]> kept)
     {
         var positions = graph.Initializer.Select((t, i) => (t.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
+        var reshapeTargets = new ReshapeTargets(graph);
         foreach (var edit in dependencies.Edits)
         {
             var indices = edit.Layout.KeptIndices(kept);
@@ -29,8 +30,13 @@ internal static class ChannelGraphRewriter
                 case SetGroupCount groups:
                     groups.Node.Attribute.Single(a => a.Name == "group").I = indices.Length;
                     break;
+                case ResizeReshapeTarget resize:
+                    reshapeTargets.Resize(resize.Node, resize.Index, indices.Length);
+                    break;
             }
         }
+
+        reshapeTargets.RemoveUnread();
 
         // Shapes recorded for rewritten tensors are stale; ONNX Runtime infers them again.
         var stale = graph.ValueInfo.Where(v => dependencies.TrackedTensors.Contains(v.Name)).ToList();

@@ -5,21 +5,28 @@ internal sealed record GroupSpan(int Group, int Offset, int Count);
 
 /// <summary>
 /// Which coupled groups a tensor's channel axis is made of. A producer's output is one span; a Concat lines
-/// spans up one after the other; a Flatten turns each channel into a block of <see cref="Block"/> features.
+/// spans up one after the other; a Flatten turns each channel into a block of <see cref="Block"/> features; a
+/// split into attention heads turns each run of <see cref="HeadSize"/> channels into one index of a head axis.
 /// </summary>
 internal sealed record ChannelLayout(IReadOnlyList<GroupSpan> Spans, int Axis, int Block)
 {
     public static ChannelLayout Of(int group, int channels, int axis) => new([new GroupSpan(group, 0, channels)], axis, 1);
 
-    /// <summary>Length of the channel axis (before any Flatten).</summary>
+    /// <summary>Channels per index along <see cref="Axis"/>: the head size on a head axis, else 1.</summary>
+    public int HeadSize { get; init; } = 1;
+
+    /// <summary>Length of the channel axis (before any Flatten or head split).</summary>
     public int Channels => Spans.Sum(s => s.Count);
 
-    /// <summary>Length of the axis in elements: channels times their blocks.</summary>
-    public int Length => Channels * Block;
+    /// <summary>Length of the axis in elements: channels times their blocks, or heads.</summary>
+    public int Length => Channels * Block / HeadSize;
 
     public IEnumerable<int> Groups => Spans.Select(s => s.Group);
 
-    /// <summary>The indices along the axis that survive, ascending; groups missing from <paramref name="kept"/> stay whole.</summary>
+    /// <summary>
+    /// The indices along the axis that survive, ascending; groups missing from <paramref name="kept"/> stay whole.
+    /// On a head axis a head survives with its channels, which selection keeps or drops together.
+    /// </summary>
     public int[] KeptIndices(IReadOnlyDictionary<int, int[]> kept)
     {
         var indices = new List<int>(Length);
@@ -27,8 +34,11 @@ internal sealed record ChannelLayout(IReadOnlyList<GroupSpan> Spans, int Axis, i
         {
             foreach (var channel in kept.TryGetValue(span.Group, out var channels) ? channels : Enumerable.Range(0, span.Count))
             {
-                var first = (span.Offset + channel) * Block;
-                indices.AddRange(Enumerable.Range(first, Block));
+                var position = span.Offset + channel;
+                if (position % HeadSize == 0)
+                {
+                    indices.AddRange(Enumerable.Range(position / HeadSize * Block, Block));
+                }
             }
         }
 

@@ -7,8 +7,8 @@ namespace EdgeML.Engine.Pruning.Structured;
 
 /// <summary>
 /// Structured pruning (<see cref="PruneChannelsStep"/>): removes whole output channels of Conv/ConvTranspose and
-/// neurons of Gemm/MatMul layers together with every tensor dimension coupled to them, so the model gets smaller
-/// and does fewer multiply-adds. Optionally refits the layers reading pruned tensors to the original model's outputs.
+/// neurons of Gemm/MatMul layers together with every tensor dimension coupled to them — whole heads of multi-head
+/// attention — so the model gets smaller and does fewer multiply-adds. Optionally refits the layers reading pruned tensors to the original model's outputs.
 /// </summary>
 public static class ChannelPruner
 {
@@ -30,14 +30,14 @@ public static class ChannelPruner
         var scores = step.Importance == ChannelImportance.Activation
             ? ChannelImportanceScorer.MeanActivations(model, prunable, shapes, calibration!)
             : prunable.ToDictionary(g => g.Id, g => ChannelImportanceScorer.WeightNorms(g, model.Graph.Initializer.ToDictionary(t => t.Name), step.Importance));
-        var kept = prunable.ToDictionary(g => g.Id, g => ChannelSelection.Keep(scores[g.Id], RatioOf(g, step)));
+        var kept = prunable.ToDictionary(g => g.Id, g => ChannelSelection.Keep(scores[g.Id], RatioOf(g, step), g.HeadSize));
         ChannelGraphRewriter.Apply(pruned.Graph, dependencies, kept);
         var reconstructions = step.Reconstruct
             ? LayerReconstructor.Refit(model, pruned, dependencies, kept, calibration!, step.RidgeLambda)
             : [];
 
         var report = new ChannelPruningReport(
-            prunable.Select(g => new PrunedChannelGroup(Names(g), g.Channels, kept[g.Id].Length, step.Importance)).ToArray(),
+            prunable.Select(g => new PrunedChannelGroup(Names(g), g.Channels, kept[g.Id].Length, step.Importance, g.HeadSize > 1 ? g.HeadSize : null)).ToArray(),
             dependencies.Groups.Where(g => g.UnprunableReason is not null).Select(g => new UnprunableChannelGroup(Names(g), g.Channels, g.UnprunableReason!)).ToArray(),
             MultiplyAddCounter.Count(model.Graph, shapes),
             MultiplyAddCounter.Count(pruned.Graph, TensorShapes.Measure(pruned)),

@@ -20,8 +20,16 @@ public sealed record ChannelPruningReport(
     public double MultiplyAddRatio => MultiplyAddsBefore == 0 ? 1 : MultiplyAddsAfter / (double)MultiplyAddsBefore;
 }
 
-/// <summary>Layers whose output channels were pruned together, keeping the same channels.</summary>
-public sealed record PrunedChannelGroup(IReadOnlyList<string> Producers, int ChannelsBefore, int ChannelsAfter, ChannelImportance Importance);
+/// <summary>
+/// Layers whose output channels were pruned together, keeping the same channels. <paramref name="HeadSize"/> is set
+/// when the channels are attention heads, pruned whole: heads before and after are the channels divided by it.
+/// </summary>
+public sealed record PrunedChannelGroup(IReadOnlyList<string> Producers, int ChannelsBefore, int ChannelsAfter, ChannelImportance Importance, int? HeadSize = null)
+{
+    public int? HeadsBefore => ChannelsBefore / HeadSize;
+
+    public int? HeadsAfter => ChannelsAfter / HeadSize;
+}
 
 /// <summary>Layers whose output channels stay whole, and why.</summary>
 public sealed record UnprunableChannelGroup(IReadOnlyList<string> Producers, int Channels, string Reason);

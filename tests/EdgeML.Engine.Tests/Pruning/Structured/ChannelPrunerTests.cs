@@ -115,6 +115,33 @@ public sealed class ChannelPrunerTests
     }
 
     [TestMethod]
+    public void TransposedConvolutionLosesOutputChannelsAlongWeightAxisOne()
+    {
+        // ConvTranspose keeps its weight as [C_in, C_out, k, k]: the inverse of Conv's axes.
+        var builder = new TestModelBuilder();
+        var image = builder.Input("image", 3, 8, 8);
+        var h = builder.Relu(builder.Conv(image, 3, 8, 3, "conv"));
+        var up = builder.Initializer("up.weight", [8, 10, 2, 2], 0.5f);
+        h = builder.Relu(builder.Node("ConvTranspose", [h, up, builder.Initializer("up.bias", [10], 0.1f)], "up", Nodes.Ints("kernel_shape", 2, 2), Nodes.Ints("strides", 2, 2)));
+        h = builder.Relu(builder.Conv(h, 10, 6, 3, "refine"));
+        builder.Output(Head(builder, h, 6), 10);
+        var model = builder.Build();
+        KillConv(model, "conv", Dead(2));
+        Zero(model, "up.weight", 1, Dead(3));
+        Zero(model, "up.bias", 0, Dead(3));
+        KillConv(model, "refine", Dead(1));
+
+        var (pruned, report) = Prune(model, Step(0.3));
+
+        Assert.AreEqual(7, report.Groups.Single(g => g.Producers.Contains("up")).ChannelsAfter);
+        CollectionAssert.AreEqual(new long[] { 6, 7, 2, 2 }, Initializer(pruned, "up.weight").Dims.ToArray());
+        CollectionAssert.AreEqual(new long[] { 7 }, Initializer(pruned, "up.bias").Dims.ToArray());
+        CollectionAssert.AreEqual(new long[] { 5, 7, 3, 3 }, Initializer(pruned, "refine.weight").Dims.ToArray());
+        Assert.IsLessThan(0.75, report.MultiplyAddRatio);
+        AssertSameOutputs(model, pruned, 3 * 8 * 8);
+    }
+
+    [TestMethod]
     public void FlattenMapsEachChannelToABlockOfGemmInputs()
     {
         var builder = new TestModelBuilder();
@@ -299,7 +326,7 @@ public sealed class ChannelPrunerTests
         Zero(model, bias, 0, rows);
     }
 
-    private static void Zero(ModelProto model, string name, int axis, int[] channels)
+    internal static void Zero(ModelProto model, string name, int axis, int[] channels)
     {
         var tensor = Initializer(model, name);
         var values = Tensors.ToFloats(tensor);
@@ -322,7 +349,7 @@ public sealed class ChannelPrunerTests
         model.Graph.Initializer[index] = tensor;
     }
 
-    private static TensorProto Initializer(ModelProto model, string name) => model.Graph.Initializer.Single(t => t.Name == name);
+    internal static TensorProto Initializer(ModelProto model, string name) => model.Graph.Initializer.Single(t => t.Name == name);
 
     private static LabeledDataset HalfSilent(LabeledDataset data)
     {
