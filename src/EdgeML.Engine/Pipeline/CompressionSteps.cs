@@ -135,7 +135,7 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
     // GPTQ measures XᵀX of every layer input on the calibration data in one float run, then quantizes layer by layer.
     private (ModelProto, StepReport) GptqQuantize(ModelProto model, QuantizeStep step, List<Diagnostic> warnings)
     {
-        var (calibration, location) = CalibrationData(step.Calibration, step.Location);
+        var (calibration, location) = CalibrationData(step.Calibration, step.Location, model);
         var covariances = timings.Time("covariance", () => InputCovariance.Collect(model, WeightOnlyQuantizer.CovariancesNeeded(model, step), calibration, location));
         var (quantized, report) = WithoutCalibration((m, s) => WeightOnlyQuantizer.Apply(m, s, covariances), model, step, warnings);
         return (quantized, report with { CalibrationSamples = calibration.Count });

@@ -308,8 +308,11 @@ public sealed record QuantizeStep(
     /// <summary>Round to nearest, or GPTQ on calibration data (weight-only mode, <c>algorithm</c>).</summary>
     public WeightRounding Rounding { get; init; } = WeightRounding.Rtn;
 
-    /// <summary>Symmetric blocks (implicit zero point) or one zero point per block (weight-only mode).</summary>
-    public bool Symmetric { get; init; } = true;
+    /// <summary>
+    /// Symmetric blocks (implicit zero point) or one zero point per block (weight-only mode). Asymmetric by default, as
+    /// ONNX Runtime's own int4 quantizer: 16 levels instead of 15 fitted to each block's range, for 4 more bits a block.
+    /// </summary>
+    public bool Symmetric { get; init; }
 
     /// <summary>
     /// Static mode: when the gates fail, the most sensitive quantized node falls back to float, one at a time,

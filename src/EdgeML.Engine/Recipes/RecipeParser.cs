@@ -295,7 +295,7 @@ public static class RecipeParser
         {
             Mode = mode,
             BlockSize = ModeOption(quantize.Optional("block_size"), mode, QuantizationMode.WeightOnly, ReadBlockSize) ?? QuantizeStep.DefaultBlockSize,
-            Symmetric = ModeOption(quantize.Optional("symmetric"), mode, QuantizationMode.WeightOnly, node => node.AsBool()) ?? true,
+            Symmetric = ModeOption(quantize.Optional("symmetric"), mode, QuantizationMode.WeightOnly, node => node.AsBool()) ?? false,
             Rounding = ReadRounding(quantize.Optional("algorithm"), mode, hasData: calibration is not null || hasValidation),
             AccuracyAware = ModeOption(quantize.Optional("accuracy_aware"), mode, QuantizationMode.Static, node => node.AsBool()) ?? false,
             BiasCorrection = ModeOption(quantize.Optional("bias_correction"), mode, QuantizationMode.Static, node => node.AsBool()) ?? false,
