@@ -41,6 +41,8 @@ internal static class QuantizationReport
         }
 
         Row("all-MiniLM-L6-v2, 22.7M parameters (real)", miniLm, passages, Step(QuantizationMode.Dynamic) with { Smoothing = new SmoothingSpec(Here, null) });
+        Row("transformer encoder, 10.6M parameters", transformer, Random(64 * 384), Step(QuantizationMode.WeightOnly) with { Rounding = WeightRounding.Gptq });
+        Row("all-MiniLM-L6-v2, 22.7M parameters (real)", miniLm, passages, Step(QuantizationMode.WeightOnly) with { Rounding = WeightRounding.Gptq });
     }
 
     /// <summary>
@@ -83,6 +85,7 @@ internal static class QuantizationReport
             QuantizationMode.Static => Static(model, step, calibration),
             QuantizationMode.Dynamic when step.Smoothing is not null => Smoothed(model, step, calibration, out smoothing),
             QuantizationMode.Dynamic => DynamicQuantizer.Apply(model, step).Model,
+            _ when step.Rounding == WeightRounding.Gptq => WeightOnlyQuantizer.Apply(model, step, InputCovariance.Collect(model, WeightOnlyQuantizer.CovariancesNeeded(model, step), calibration, Here)).Model,
             _ => WeightOnlyQuantizer.Apply(model, step).Model,
         };
         var quantizeSeconds = stopwatch.Elapsed.TotalSeconds;
@@ -96,7 +99,7 @@ internal static class QuantizationReport
         var after = ModelEvaluation.Run(compressed, test, Here);
         var latencyBefore = LatencyProbe.Measure(original, test).P95Milliseconds;
         var latencyAfter = LatencyProbe.Measure(compressed, test).P95Milliseconds;
-        var name = (mode == QuantizationMode.WeightOnly ? "weight-only int4 (bs 32)" : $"{mode.ToString().ToLowerInvariant()} int8")
+        var name = (mode == QuantizationMode.WeightOnly ? $"weight-only int4 (bs 32, asymmetric, {step.Rounding.ToString().ToUpperInvariant()})" : $"{mode.ToString().ToLowerInvariant()} int8")
             + (smoothing is null ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" + smoothing: auto (α = {smoothing.Alpha?.ToString("0.0", CultureInfo.InvariantCulture) ?? "none"})"));
         // Top-1 agreement means something for a classifier's scores, not for an encoder's hidden states.
         var agreement = before.OutputLength <= 1000 ? after.AgreementWith(before).ToString("0.000", CultureInfo.InvariantCulture) : "—";

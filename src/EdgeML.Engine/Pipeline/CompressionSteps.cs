@@ -70,7 +70,8 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
     private (ModelProto, StepReport) Quantize(ModelProto model, QuantizeStep step, List<Diagnostic> warnings) => step.Mode switch
     {
         QuantizationMode.Static => StaticQuantize(model, step, warnings),
-        QuantizationMode.WeightOnly => WithoutCalibration(WeightOnlyQuantizer.Apply, model, step, warnings),
+        QuantizationMode.WeightOnly when step.Rounding == WeightRounding.Gptq => GptqQuantize(model, step, warnings),
+        QuantizationMode.WeightOnly => WithoutCalibration((m, s) => WeightOnlyQuantizer.Apply(m, s), model, step, warnings),
         QuantizationMode.Dynamic => DynamicQuantize(OpsetUpgrade.ToAtLeast(model, DynamicQuantizeLinearOpset, step.Location), step, warnings),
         QuantizationMode.Fp16 => WithoutCalibration(Fp16Converter.Apply, model, step, warnings),
         _ => throw new EdgeMLException(DiagnosticCodes.InternalError, $"no implementation for quantize mode {step.Mode}", step.Location),
@@ -129,6 +130,15 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
         var plan = QdqQuantizer.Plan(model, step);
         var collectors = RangeCollectors.For(step.Calibration?.Method ?? CalibrationMethod.MinMax, step.Calibration?.Percentile ?? CalibrationSpec.DefaultPercentile);
         return QdqQuantizer.Apply(model, plan, ActivationCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, location, collectors), step);
+    }
+
+    // GPTQ measures XᵀX of every layer input on the calibration data in one float run, then quantizes layer by layer.
+    private (ModelProto, StepReport) GptqQuantize(ModelProto model, QuantizeStep step, List<Diagnostic> warnings)
+    {
+        var (calibration, location) = CalibrationData(step.Calibration, step.Location, model);
+        var covariances = timings.Time("covariance", () => InputCovariance.Collect(model, WeightOnlyQuantizer.CovariancesNeeded(model, step), calibration, location));
+        var (quantized, report) = WithoutCalibration((m, s) => WeightOnlyQuantizer.Apply(m, s, covariances), model, step, warnings);
+        return (quantized, report with { CalibrationSamples = calibration.Count });
     }
 
     // Dynamic quantization needs no activation ranges, but smoothing measures the activations' channels first.

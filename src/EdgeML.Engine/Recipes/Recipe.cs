@@ -187,6 +187,16 @@ public enum WeightType
     Int4,
 }
 
+/// <summary>How weight-only quantization picks each weight's code (<c>algorithm</c>).</summary>
+public enum WeightRounding
+{
+    /// <summary>Round to nearest: each weight on its own, no data needed.</summary>
+    Rtn,
+
+    /// <summary>GPTQ: minimise each layer's output error on calibration data, compensating rounding across inputs.</summary>
+    Gptq,
+}
+
 /// <summary>What <c>quantize</c> does to the model (<c>mode</c>).</summary>
 public enum QuantizationMode
 {
@@ -295,8 +305,14 @@ public sealed record QuantizeStep(
     /// <summary>Weights per scale along K (weight-only mode).</summary>
     public int BlockSize { get; init; } = DefaultBlockSize;
 
-    /// <summary>Symmetric blocks (implicit zero point) or one zero point per block (weight-only mode).</summary>
-    public bool Symmetric { get; init; } = true;
+    /// <summary>Round to nearest, or GPTQ on calibration data (weight-only mode, <c>algorithm</c>).</summary>
+    public WeightRounding Rounding { get; init; } = WeightRounding.Rtn;
+
+    /// <summary>
+    /// Symmetric blocks (implicit zero point) or one zero point per block (weight-only mode). Asymmetric by default, as
+    /// ONNX Runtime's own int4 quantizer: 16 levels instead of 15 fitted to each block's range, for 4 more bits a block.
+    /// </summary>
+    public bool Symmetric { get; init; }
 
     /// <summary>
     /// Static mode: when the gates fail, the most sensitive quantized node falls back to float, one at a time,

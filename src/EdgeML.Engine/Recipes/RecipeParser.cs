@@ -295,13 +295,22 @@ public static class RecipeParser
         {
             Mode = mode,
             BlockSize = ModeOption(quantize.Optional("block_size"), mode, QuantizationMode.WeightOnly, ReadBlockSize) ?? QuantizeStep.DefaultBlockSize,
-            Symmetric = ModeOption(quantize.Optional("symmetric"), mode, QuantizationMode.WeightOnly, node => node.AsBool()) ?? true,
+            Symmetric = ModeOption(quantize.Optional("symmetric"), mode, QuantizationMode.WeightOnly, node => node.AsBool()) ?? false,
+            Rounding = ReadRounding(quantize.Optional("algorithm"), mode, hasData: calibration is not null || hasValidation),
             AccuracyAware = ModeOption(quantize.Optional("accuracy_aware"), mode, QuantizationMode.Static, node => node.AsBool()) ?? false,
             BiasCorrection = ModeOption(quantize.Optional("bias_correction"), mode, QuantizationMode.Static, node => node.AsBool()) ?? false,
             Smoothing = ReadSmoothing(quantize.Optional("smoothing"), mode, hasData: calibration is not null || hasValidation),
             Overrides = ForMode(quantize.Optional("overrides"), mode, QuantizationMode.Static)?.AsNameMap(node => ReadOverride(node.AsMapping(RecipeSection.QuantizeOverride)))
                 ?? new Dictionary<string, Located<TensorOverride>>(),
         };
+    }
+
+    private static WeightRounding ReadRounding(RecipeNode? node, QuantizationMode mode, bool hasData)
+    {
+        var rounding = ModeOption(node, mode, QuantizationMode.WeightOnly, n => n.AsEnum<WeightRounding>()) ?? WeightRounding.Rtn;
+        return rounding == WeightRounding.Gptq && !hasData
+            ? throw node!.Error(DiagnosticCodes.RecipeMissingKey, $"{node.Display} is gptq, which measures each layer's inputs: add 'calibration: {{ data: <file> }}' to the step, or a 'validation' section to the recipe")
+            : rounding;
     }
 
     private static SmoothingSpec? ReadSmoothing(RecipeNode? node, QuantizationMode mode, bool hasData)

@@ -12,7 +12,7 @@ internal sealed record RecipeSection(string Path, IReadOnlyList<string> Keys)
     /// <summary>One item of <c>steps</c>: a one-key mapping whose key names the step.</summary>
     public static readonly RecipeSection Step = new("steps[]", ["prune", "prune_channels", "quantize"]);
 
-    public static readonly RecipeSection Quantize = new("steps[].quantize", ["mode", "weights", "block_size", "symmetric", "activations", "per_channel", "ops", "exclude", "accuracy_aware", "bias_correction", "smoothing", "overrides", "calibration"]);
+    public static readonly RecipeSection Quantize = new("steps[].quantize", ["mode", "weights", "block_size", "symmetric", "algorithm", "activations", "per_channel", "ops", "exclude", "accuracy_aware", "bias_correction", "smoothing", "overrides", "calibration"]);
 
     /// <summary>The value of one entry of <c>overrides</c>, keyed by a tensor name the user chooses (<c>*</c> in the schema path).</summary>
     public static readonly RecipeSection QuantizeOverride = new("steps[].quantize.overrides.*", ["range", "type", "per_channel"]);

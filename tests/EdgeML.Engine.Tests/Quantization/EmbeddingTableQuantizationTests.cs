@@ -53,6 +53,7 @@ public sealed class EmbeddingTableQuantizationTests
         CollectionAssert.AreEqual(new[] { "lookup", "project" }, result.QuantizedNodeNames.ToArray());
         Assert.AreEqual("GatherBlockQuantized", result.Model.Graph.Node.Single(n => n.Name == "lookup").OpType);
         Assert.AreEqual(8, result.Model.Graph.Node.Single(n => n.Name == "lookup").GetInt("bits", 0));
+        Assert.AreEqual(64, result.Model.Graph.Node.Single(n => n.Name == "lookup").GetInt("block_size", 0), "the widest block that divides the 64-value rows");
         Assert.IsFalse(result.Model.Graph.Initializer.Any(t => t.Name == "embedding"), "the float table is gone");
         Assert.IsLessThanOrEqualTo(0.02, RelativeError(Run(model), Run(result.Model)));
     }

@@ -40,7 +40,7 @@ public sealed class SubgraphQuantizationTests
         var quantize = mode switch
         {
             QuantizationMode.Dynamic => DynamicQuantizer.Apply,
-            QuantizationMode.WeightOnly => WeightOnlyQuantizer.Apply,
+            QuantizationMode.WeightOnly => (m, s) => WeightOnlyQuantizer.Apply(m, s),
             _ => (Func<ModelProto, QuantizeStep, QuantizationResult>)Fp16Converter.Apply,
         };
 

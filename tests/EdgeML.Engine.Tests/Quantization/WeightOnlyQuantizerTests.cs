@@ -116,7 +116,7 @@ public sealed class WeightOnlyQuantizerTests
     }
 
     [TestMethod]
-    public void PackedInt4BlocksDequantizeToTheWeightWithinHalfAStep()
+    public void PackedInt4BlocksHoldEachWeightsNearestCodeOfItsBlock()
     {
         const int k = 70, n = 3, blockSize = 32;
         var random = new Random(4);
@@ -142,11 +142,39 @@ public sealed class WeightOnlyQuantizerTests
                     var zeroPoint = symmetric ? 8 : Nibble(packedZeroPoints[(column * zeroPointBytes) + (b / 2)], b);
                     var scale = blocks.Scales[(column * blocks.BlockCount) + b];
                     var value = columns[(column * k) + i];
-                    Assert.AreEqual(value, (code - zeroPoint) * scale, (Math.Abs(scale) / 2) + 1e-6f, $"symmetric={symmetric} column {column} k {i}");
+                    Assert.AreEqual(BlockQuantizer.Code(value, new QuantizationParameters(scale, zeroPoint), bits: 4, symmetric), code, $"symmetric={symmetric} column {column} k {i}");
                 }
             }
         }
     }
+
+    [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public void ClippingSearchNeverReconstructsABlockWorseThanItsFullRange(bool symmetric)
+    {
+        var random = new Random(5);
+        var improved = 0;
+        for (var trial = 0; trial < 200; trial++)
+        {
+            // Gaussian blocks with an occasional outlier: the case clipping is for.
+            var block = Enumerable.Range(0, 32).Select(_ => (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()))).ToArray();
+            var searched = BlockQuantizer.Parameters(block, bits: 4, symmetric);
+            var fullRange = symmetric
+                ? new QuantizationParameters(QuantizationMath.SymmetricScale(block, 7), 8)
+                : QuantizationMath.Asymmetric(block.Min(), block.Max(), 0, 15);
+
+            var searchedError = SquaredError(block, searched, symmetric);
+            var fullRangeError = SquaredError(block, fullRange, symmetric);
+            Assert.IsLessThanOrEqualTo(fullRangeError, searchedError);
+            improved += searchedError < fullRangeError ? 1 : 0;
+        }
+
+        Assert.IsGreaterThan(20, improved, "on Gaussian blocks a narrower range often wins");
+    }
+
+    private static double SquaredError(float[] block, QuantizationParameters parameters, bool symmetric) =>
+        block.Sum(v => Math.Pow(v - ((BlockQuantizer.Code(v, parameters, 4, symmetric) - parameters.ZeroPoint) * parameters.Scale), 2));
 
     private static int Nibble(byte packed, int index) => index % 2 == 0 ? packed & 0x0F : packed >> 4;
 

@@ -21,19 +21,19 @@ public sealed class RecipeParserQuantizeModeTests : IDisposable
                   mode: weight_only
                   weights: int4
                   block_size: 128
-                  symmetric: false
+                  symmetric: true
             """);
 
         var quantize = (QuantizeStep)recipe.Steps.Single();
         Assert.AreEqual(QuantizationMode.WeightOnly, quantize.Mode);
         Assert.AreEqual(WeightType.Int4, quantize.Weights);
         Assert.AreEqual(128, quantize.BlockSize);
-        Assert.IsFalse(quantize.Symmetric);
+        Assert.IsTrue(quantize.Symmetric);
         Assert.IsNull(quantize.Calibration);
     }
 
     [TestMethod]
-    public void ModeDefaultsToStaticAndWeightOnlyToSymmetricInt4BlocksOf32()
+    public void ModeDefaultsToStaticAndWeightOnlyToAsymmetricInt4BlocksOf32()
     {
         var withData = "model: digits.onnx\nvalidation: {data: digits-test.csv}\nsteps:\n";
 
@@ -43,7 +43,7 @@ public sealed class RecipeParserQuantizeModeTests : IDisposable
 
         Assert.AreEqual(QuantizationMode.Static, plain.Mode);
         Assert.AreEqual(WeightType.Int8, plain.Weights);
-        Assert.AreEqual((QuantizationMode.WeightOnly, WeightType.Int4, QuantizeStep.DefaultBlockSize, true), (weightOnly.Mode, weightOnly.Weights, weightOnly.BlockSize, weightOnly.Symmetric));
+        Assert.AreEqual((QuantizationMode.WeightOnly, WeightType.Int4, QuantizeStep.DefaultBlockSize, false), (weightOnly.Mode, weightOnly.Weights, weightOnly.BlockSize, weightOnly.Symmetric));
         Assert.AreEqual(WeightType.Int8, weightOnlyInt8.Weights);
     }
 
@@ -86,6 +86,19 @@ public sealed class RecipeParserQuantizeModeTests : IDisposable
     }
 
     [TestMethod]
+    public void GptqIsAWeightOnlyAlgorithmThatNeedsData()
+    {
+        var gptq = (QuantizeStep)folder.Parse("model: digits.onnx\nvalidation: {data: digits-test.csv}\nsteps:\n  - quantize: {mode: weight_only, algorithm: gptq}\n").Steps.Single();
+        var plain = (QuantizeStep)folder.Parse("model: digits.onnx\nsteps:\n  - quantize: {mode: weight_only}\n").Steps.Single();
+        var withoutData = folder.ParseError("model: digits.onnx\nsteps:\n  - quantize: {mode: weight_only, algorithm: gptq}\n");
+
+        Assert.AreEqual(WeightRounding.Gptq, gptq.Rounding);
+        Assert.AreEqual(WeightRounding.Rtn, plain.Rounding);
+        Assert.AreEqual(DiagnosticCodes.RecipeMissingKey, withoutData.Code);
+        Assert.AreEqual(folder.At(3, 46), withoutData.Location);
+    }
+
+    [TestMethod]
     public void SmoothingIsAutoOrAFixedAlphaAndNeedsData()
     {
         var withData = "model: digits.onnx\nvalidation: {data: digits-test.csv}\nsteps:\n";
@@ -116,6 +129,7 @@ public sealed class RecipeParserQuantizeModeTests : IDisposable
     [DataRow("  - quantize: {accuracy_aware: yes please}\n", 4, 32, "true or false", DisplayName = "accuracy_aware not a boolean")]
     [DataRow("  - quantize: {mode: weightonly}\n", 4, 22, "did you mean 'weight_only'?", DisplayName = "mode typo")]
     [DataRow("  - quantize: {mode: weight_only, smoothing: auto}\n", 4, 46, "applies only to 'mode: static' and 'mode: dynamic'", DisplayName = "smoothing in weight-only mode")]
+    [DataRow("  - quantize: {algorithm: gptq}\n", 4, 27, "applies only to 'mode: weight_only'", DisplayName = "gptq in static mode")]
     [DataRow("  - quantize: {mode: dynamic, smoothing: 1.5}\n", 4, 42, "'auto' or a migration strength", DisplayName = "smoothing above 1")]
     [DataRow("  - quantize: {mode: dynamic, smoothing: 0}\n", 4, 42, "'auto' or a migration strength", DisplayName = "smoothing of 0")]
     public void InvalidCombinationsAreInvalidValuesAtTheValue(string step, int line, int column, string explanation)

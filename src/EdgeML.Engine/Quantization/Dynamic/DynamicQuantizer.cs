@@ -49,7 +49,7 @@ public static class DynamicQuantizer
     {
         private readonly Dictionary<string, (string Quantized, string Scale, string ZeroPoint)> _activations = new(StringComparer.Ordinal);
         private readonly RecurrentWeights _recurrent = new(index, step, replacements, opset);
-        private readonly EmbeddingTableQuantizer _tables = new(index, step);
+        private readonly EmbeddingTableQuantizer _tables = new(index, step, widestBlocks: true);
 
         public void Run(List<string> converted, List<SkippedNode> skipped)
         {

@@ -14,7 +14,7 @@ namespace EdgeML.Engine.Quantization.Smoothing;
 /// <param name="SmoothedNodes">The layers whose inputs were smoothed.</param>
 public sealed record SmoothingChoice(float? Alpha, IReadOnlyList<SmoothingCandidate> Candidates, IReadOnlyList<string> SmoothedNodes);
 
-/// <summary>One α tried by <see cref="SmoothingSearch"/> and the fidelity it gave.</summary>
+/// <summary>One α tried by <see cref="SmoothingSearch"/> and the fidelity it gave (on <see cref="SmoothingSearch.ComparisonSamples"/> calibration samples).</summary>
 public sealed record SmoothingCandidate(float? Alpha, double OutputCosine);
 
 /// <summary>
@@ -27,6 +27,9 @@ public static class SmoothingSearch
 {
     /// <summary>The α values <c>smoothing: auto</c> tries, besides none.</summary>
     public static readonly IReadOnlyList<float> AutoAlphas = [0.5f, 0.6f, 0.7f, 0.8f, 0.9f];
+
+    /// <summary>Calibration samples the candidates are compared on: enough to rank them, few enough to try six.</summary>
+    public const int ComparisonSamples = 32;
 
     /// <param name="model">The float model.</param>
     /// <param name="step">The quantize step (its ops and exclusions pick the layers).</param>
@@ -46,10 +49,11 @@ public static class SmoothingSearch
             return (smoothed, quantize(smoothed), new SmoothingChoice(fixedAlpha, [], nodes));
         }
 
+        var probe = calibration.Sample(ComparisonSamples, seed: 0);
         ModelEvaluation reference;
         using (var runner = ModelRunner.Create(model.ToByteArray(), "the float model"))
         {
-            reference = ModelEvaluation.Run(runner, calibration, dataLocation);
+            reference = ModelEvaluation.Run(runner, probe, dataLocation);
         }
 
         var candidates = new List<SmoothingCandidate>();
@@ -59,7 +63,7 @@ public static class SmoothingSearch
             var (smoothed, nodes) = candidate is { } a ? ActivationSmoothing.Apply(model, step, statistics, a) : (model, []);
             var quantized = quantize(smoothed);
             using var runner = ModelRunner.Create(modelOf(quantized).ToByteArray(), "the smoothed quantized model");
-            var cosine = ModelEvaluation.Run(runner, calibration, dataLocation).MeanCosineSimilarityWith(reference);
+            var cosine = ModelEvaluation.Run(runner, probe, dataLocation).MeanCosineSimilarityWith(reference);
             candidates.Add(new SmoothingCandidate(candidate, cosine));
             if (best is null || cosine > best.Value.Cosine)
             {

@@ -14,7 +14,13 @@ namespace EdgeML.Engine.Quantization.WeightOnly;
 /// axis, opset 21 blocked) but does not constant-fold, so every run dequantizes the whole table; the contrib
 /// kernel gathers the quantized rows first and dequantizes only those.
 /// </remarks>
-internal sealed class EmbeddingTableQuantizer(GraphIndex index, QuantizeStep step)
+/// <param name="index">The graph.</param>
+/// <param name="step">The quantize step: bits, symmetry and (weight-only mode) block size.</param>
+/// <param name="widestBlocks">
+/// Dynamic mode, which has no <c>block_size</c>: each table takes the widest block size that divides its rows. Its codes
+/// are 8-bit, where a block of 128 is as faithful as one of 32 and needs a quarter of the scales.
+/// </param>
+internal sealed class EmbeddingTableQuantizer(GraphIndex index, QuantizeStep step, bool widestBlocks = false)
 {
     private readonly Dictionary<string, string[]> _packed = new(StringComparer.Ordinal);
 
@@ -35,7 +41,8 @@ internal sealed class EmbeddingTableQuantizer(GraphIndex index, QuantizeStep ste
         var axis = node.GetInt("axis", 0);
         return table.Dims.Count != 2 ? $"the gathered table has rank {table.Dims.Count}; only [vocab, dim] embedding tables are quantized"
             : axis is not (0 or -2) ? "it gathers along the table's columns, not its rows"
-            : table.Dims[1] % step.BlockSize != 0 ? $"the table's row length {table.Dims[1]} is not a multiple of block_size {step.BlockSize}"
+            : BlockSizeFor(table) is not { } blockSize || table.Dims[1] % blockSize != 0
+                ? $"the table's row length {table.Dims[1]} is not a multiple of {(widestBlocks ? $"any block size ({string.Join(", ", QuantizeStep.BlockSizes)})" : $"block_size {step.BlockSize}")}"
             : null;
     }
 
@@ -54,11 +61,15 @@ internal sealed class EmbeddingTableQuantizer(GraphIndex index, QuantizeStep ste
             {
                 Nodes.Int("gather_axis", 0),
                 Nodes.Int("quantize_axis", 1),
-                Nodes.Int("block_size", step.BlockSize),
+                Nodes.Int("block_size", BlockSizeFor(index.Initializers[node.Input[0]])!.Value),
                 Nodes.Int("bits", Bits),
             },
         };
     }
+
+    private int? BlockSizeFor(TensorProto table) => widestBlocks
+        ? QuantizeStep.BlockSizes.Where(size => table.Dims[^1] % size == 0).Cast<int?>().Max()
+        : step.BlockSize;
 
     // Packed codes, scales and (asymmetric) zero points of one table, shared by every lookup into it.
     private string[] Pack(string tableName)
@@ -70,7 +81,7 @@ internal sealed class EmbeddingTableQuantizer(GraphIndex index, QuantizeStep ste
 
         var table = index.Initializers[tableName];
         var (vocab, dim) = ((int)table.Dims[0], (int)table.Dims[1]);
-        var blocks = BlockQuantizer.Quantize(Tensors.ToFloats(table), dim, vocab, Bits, step.BlockSize, step.Symmetric);
+        var blocks = BlockQuantizer.Quantize(Tensors.ToFloats(table), dim, vocab, Bits, BlockSizeFor(table)!.Value, step.Symmetric);
         var packed = NBitsPacker.Pack(blocks.Codes, vocab, Bits);
         var codes = Tensors.FromUInt8(index.FreshName($"{tableName}_q{Bits}"), [vocab, packed.Length / vocab], packed);
         var scales = Tensors.FromFloats(index.FreshName($"{tableName}_scales"), [vocab, blocks.BlockCount], blocks.Scales);

@@ -19,13 +19,20 @@ public static class WeightOnlyQuantizer
     // well within the fidelity the tests demand; ONNX Runtime falls back to float where the CPU lacks the kernel.
     private const int AccuracyLevel = 4;
 
-    public static QuantizationResult Apply(ModelProto model, QuantizeStep step)
+    /// <param name="model">The float model.</param>
+    /// <param name="step">The quantize step.</param>
+    /// <param name="covariances">
+    /// For <c>algorithm: gptq</c>: XᵀX of the layer inputs (by tensor name, see <see cref="CovariancesNeeded"/>); a layer
+    /// whose input has none is rounded to nearest.
+    /// </param>
+    public static QuantizationResult Apply(ModelProto model, QuantizeStep step, IReadOnlyDictionary<string, InputCovariance>? covariances = null)
     {
         var quantized = model.Clone();
         var replacements = new InitializerReplacements();
         var converted = new List<string>();
         var skipped = new List<SkippedNode>();
-        NestedGraphs.Rewrite(quantized.Graph, index => new Rewriter(index, step, replacements, quantized.DefaultOpset()).Run(converted, skipped));
+        covariances ??= new Dictionary<string, InputCovariance>();
+        NestedGraphs.Rewrite(quantized.Graph, index => new Rewriter(index, step, replacements, quantized.DefaultOpset(), covariances).Run(converted, skipped));
         replacements.RemoveUnread();
         if (converted.Count > 0)
         {
@@ -35,8 +42,29 @@ public static class WeightOnlyQuantizer
         return new QuantizationResult(quantized, converted, skipped);
     }
 
+    /// <summary>
+    /// The main graph's MatMul/Gemm inputs GPTQ needs XᵀX of, with their feature counts K: those of every node the step
+    /// quantizes into MatMulNBits. Subgraph layers, whose inputs calibration cannot observe, are rounded to nearest.
+    /// </summary>
+    public static IReadOnlyDictionary<string, int> CovariancesNeeded(ModelProto model, QuantizeStep step)
+    {
+        var index = new GraphIndex(model.Graph);
+        var needed = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var node in model.Graph.Node.Where(n => n.OpType is "MatMul" or "Gemm" && step.OpTypes.Contains(n.OpType, StringComparer.Ordinal)
+            && !step.ExcludeNodes.Contains(n.Name, StringComparer.Ordinal) && WeightedOperators.IsKnown(n)))
+        {
+            var match = QuantizableOperators.Match(node, index);
+            if (match.IsQuantizable)
+            {
+                needed[match.Activation] = (int)index.Initializers[match.Weight].Dims[match.ChannelAxis == 1 ? 0 : 1];
+            }
+        }
+
+        return needed;
+    }
+
     /// <summary>One graph's rewrite.</summary>
-    private sealed class Rewriter(GraphIndex index, QuantizeStep step, InitializerReplacements replacements, long opset)
+    private sealed class Rewriter(GraphIndex index, QuantizeStep step, InitializerReplacements replacements, long opset, IReadOnlyDictionary<string, InputCovariance> covariances)
     {
         private readonly EmbeddingTableQuantizer _tables = new(index, step);
         private readonly RecurrentWeights _recurrent = new(index, step, replacements, opset);
@@ -148,7 +176,9 @@ public static class WeightOnlyQuantizer
             {
                 var values = Tensors.ToFloats(weight);
                 var columns = match.ChannelAxis == 1 ? Tensors.Transpose(values, k, n) : values;
-                var blocks = BlockQuantizer.Quantize(columns, k, n, Bits, step.BlockSize, step.Symmetric);
+                var blocks = covariances.TryGetValue(match.Activation, out var covariance) && covariance.Features == k
+                    ? GptqQuantizer.Quantize(columns, k, n, Bits, step.BlockSize, step.Symmetric, covariance)
+                    : BlockQuantizer.Quantize(columns, k, n, Bits, step.BlockSize, step.Symmetric);
                 var blobSize = step.BlockSize * Bits / 8;
                 var tensors = new List<TensorProto>
                 {
