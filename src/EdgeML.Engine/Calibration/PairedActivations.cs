@@ -21,25 +21,21 @@ internal static class PairedActivations
         using var referenceRunner = ModelRunner.Create(ActivationCalibrator.ExposeTensors(reference, tensors).ToByteArray(), "the float model");
         using var candidateRunner = ModelRunner.Create(ActivationCalibrator.ExposeTensors(candidate, tensors).ToByteArray(), "the quantized model");
         referenceRunner.EnsureFits(data, dataLocation);
-        var expected = new float[tensors.Count][];
 
-        // Each chunk is one batch of both runners: the float values wait for the quantized ones of the same samples.
+        // Chunk by chunk, the float values wait for the quantized ones of the same samples. Both models expose the same
+        // float tensors, so both runners split a chunk into the same batches; they are matched by their first sample.
         for (var start = 0; start < data.Count; start += referenceRunner.BatchSize)
         {
-            var count = Math.Min(referenceRunner.BatchSize, data.Count - start);
-            var chunk = data.Slice(start, count);
+            var chunk = data.Slice(start, Math.Min(referenceRunner.BatchSize, data.Count - start));
+            var expected = new Dictionary<int, float[][]>();
             referenceRunner.RunBatches(chunk, tensors, batch =>
-            {
-                for (var i = 0; i < tensors.Count; i++)
-                {
-                    expected[i] = batch.Output(i).ToArray();
-                }
-            });
+                expected[batch.Start] = Enumerable.Range(0, tensors.Count).Select(i => batch.Output(i).ToArray()).ToArray());
             candidateRunner.RunBatches(chunk, tensors, batch =>
             {
+                var reference = expected[batch.Start];
                 for (var i = 0; i < tensors.Count; i++)
                 {
-                    onBatch(i, expected[i], batch.Output(i), batch.OutputLengthPerSample(i));
+                    onBatch(i, reference[i], batch.Output(i), batch.OutputLengthPerSample(i));
                 }
             });
         }

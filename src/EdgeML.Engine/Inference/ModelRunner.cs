@@ -17,6 +17,10 @@ public sealed class ModelRunner : IDisposable
 {
     private const int PreferredBatchSize = 64;
 
+    // Calibration exposes hundreds of intermediate tensors; batches are sized so that the requested outputs of one
+    // batch stay under this, which keeps memory flat however large the model's activations are.
+    private const long OutputBytesPerBatch = 256L << 20;
+
     // Integers up to 2^24 are exactly representable in float32, so ids and masks survive the trip through the dataset.
     private const float LargestExactInteger = 1 << 24;
 
@@ -96,14 +100,28 @@ public sealed class ModelRunner : IDisposable
         }
     }
 
-    /// <summary>Runs every sample, handing each batch's requested outputs (flattened) to <paramref name="onBatch"/>.</summary>
+    /// <summary>
+    /// Runs every sample, handing each batch's requested outputs (flattened) to <paramref name="onBatch"/>. With a
+    /// dynamic batch dimension the first batch is one sample, whose outputs size the rest (at most <see cref="BatchSize"/>).
+    /// </summary>
     public void RunBatches(LabeledDataset data, IReadOnlyList<string> outputNames, Action<BatchOutputs> onBatch)
     {
-        for (var start = 0; start < data.Count; start += BatchSize)
+        var fixedBatch = _inputs[0].Dimensions[0] > 0;
+        var batchSize = fixedBatch ? BatchSize : 1;
+        for (var start = 0; start < data.Count;)
         {
-            var count = Math.Min(BatchSize, data.Count - start);
-            using var results = Run(data, start, count, outputNames);
-            onBatch(new BatchOutputs(start, count, _inputs[0].Dimensions[0] > 0 ? BatchSize : count, results));
+            var count = Math.Min(batchSize, data.Count - start);
+            using (var results = Run(data, start, count, outputNames))
+            {
+                onBatch(new BatchOutputs(start, count, fixedBatch ? BatchSize : count, results));
+                if (!fixedBatch && start == 0)
+                {
+                    var bytesPerSample = Math.Max(1, results.Sum(r => r.GetTensorSizeInBytes()) / count);
+                    batchSize = (int)Math.Clamp(OutputBytesPerBatch / bytesPerSample, 1, BatchSize);
+                }
+            }
+
+            start += count;
         }
     }
 
