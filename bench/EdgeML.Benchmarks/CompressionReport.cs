@@ -40,7 +40,7 @@ internal static class CompressionReport
         Console.WriteLine();
         Console.WriteLine("### Structured pruning, 30% of channels (random inputs; agreement = top-1 agreement with the unpruned model)");
         Console.WriteLine();
-        Console.WriteLine("| model | parameters | multiply-adds × | p95 latency (before → after, 1 thread) | × | agreement without reconstruction | with reconstruction |");
+        Console.WriteLine("| model | parameters | multiply-adds × | p50 latency, median of 7 interleaved rounds (before → after, 1 thread) | × | agreement without reconstruction | with reconstruction |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         PruningRow("residual CNN (3×32×32, 3 stages)", SyntheticModels.ResidualCnn(), 3 * 32 * 32);
         PruningRow("wide MLP (784-1024-1024-512-10)", SyntheticModels.WideMlp(), 784);
@@ -110,8 +110,7 @@ internal static class CompressionReport
         var reference = ModelEvaluation.Run(original, test, Here);
         var plainAgreement = ModelEvaluation.Run(plainRunner, test, Here).AgreementWith(reference);
         var reconstructedAgreement = ModelEvaluation.Run(reconstructedRunner, test, Here).AgreementWith(reference);
-        var before = LatencyProbe.Measure(original, test).P95Milliseconds;
-        var after = LatencyProbe.Measure(reconstructedRunner, test).P95Milliseconds;
+        var (before, after) = InterleavedMedianLatency(original, reconstructedRunner, test);
         Console.WriteLine(Invariant($"| {label} | {parameters:N0} | {report.MultiplyAddRatio:0.000} | {before:0.000} → {after:0.000} ms | {after / before:0.00} | {plainAgreement:0.000} | {reconstructedAgreement:0.000} |"));
 
         PruneChannelsStep Step(bool reconstruct) => new(Here, new Located<double>(0.3, Here), ChannelImportance.L2,
