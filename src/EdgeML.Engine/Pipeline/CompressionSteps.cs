@@ -80,13 +80,13 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
     private (ModelProto, StepReport) StaticQuantize(ModelProto model, QuantizeStep step, List<Diagnostic> warnings)
     {
         model = OpsetUpgrade.ToAtLeast(model, QdqQuantizer.RequiredOpset(step), step.Location);
+        var (calibration, location) = CalibrationData(step.Calibration, step.Location, model);
         SmoothingChoice? smoothing = null;
         if (step.Smoothing is { } smoothingSpec)
         {
             // The chosen smoothed float model computes what the original does; everything below quantizes it instead.
-            var (smoothingData, smoothingLocation) = CalibrationData(step.Calibration, step.Location, model);
-            (model, _, smoothing) = timings.Time("smoothing", () => SmoothingSearch.Run(model, step, (float?)smoothingSpec.Alpha, smoothingData, smoothingLocation,
-                smoothed => StaticQuantizeOnce(smoothed, step, smoothingData, smoothingLocation), quantized => quantized));
+            (model, _, smoothing) = timings.Time("smoothing", () => SmoothingSearch.Run(model, step, (float?)smoothingSpec.Alpha, calibration, location,
+                smoothed => StaticQuantizeOnce(smoothed, step, calibration, location), quantized => quantized));
         }
 
         var plan = QdqQuantizer.Plan(model, step);
@@ -94,9 +94,7 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
         // Nodes given back to float by accuracy_aware have their own warning (EDGEML2104), which names them all.
         WarnSkipped(plan.Skipped.Where(s => !step.FallbackNodes.Contains(s.NodeName, StringComparer.Ordinal)), step, warnings);
 
-        var (calibration, location) = CalibrationData(step.Calibration, step.Location, model);
-        var collectors = RangeCollectors.For(step.Calibration?.Method ?? CalibrationMethod.MinMax, step.Calibration?.Percentile ?? CalibrationSpec.DefaultPercentile);
-        var ranges = timings.Time("calibrate", () => ActivationCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, location, collectors));
+        var ranges = timings.Time("calibrate", () => ActivationCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, location, Collectors(step)));
         var quantized = timings.Time("quantize", () => QdqQuantizer.Apply(model, plan, ranges, step));
         IReadOnlyList<string>? corrected = null;
         if (step.BiasCorrection)
@@ -128,9 +126,11 @@ internal sealed class CompressionSteps(Recipe recipe, (LabeledDataset Data, Sour
     private static ModelProto StaticQuantizeOnce(ModelProto model, QuantizeStep step, LabeledDataset calibration, SourceLocation location)
     {
         var plan = QdqQuantizer.Plan(model, step);
-        var collectors = RangeCollectors.For(step.Calibration?.Method ?? CalibrationMethod.MinMax, step.Calibration?.Percentile ?? CalibrationSpec.DefaultPercentile);
-        return QdqQuantizer.Apply(model, plan, ActivationCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, location, collectors), step);
+        return QdqQuantizer.Apply(model, plan, ActivationCalibrator.Collect(model, plan.TensorsToCalibrate, calibration, location, Collectors(step)), step);
     }
+
+    private static Func<IRangeCollector> Collectors(QuantizeStep step) =>
+        RangeCollectors.For(step.Calibration?.Method ?? CalibrationMethod.MinMax, step.Calibration?.Percentile ?? CalibrationSpec.DefaultPercentile);
 
     // GPTQ measures XᵀX of every layer input on the calibration data in one float run, then quantizes layer by layer.
     private (ModelProto, StepReport) GptqQuantize(ModelProto model, QuantizeStep step, List<Diagnostic> warnings)

@@ -73,6 +73,25 @@ public sealed class ActivationSmoothingTests
     }
 
     [TestMethod]
+    [DataRow(QuantizationMode.Static)]
+    [DataRow(QuantizationMode.Dynamic)]
+    public void ARecipeWithSmoothingAutoReportsEveryCandidateAndStaysFaithful(QuantizationMode mode)
+    {
+        using var temp = new TempDirectory();
+        var recipe = RandomDataRecipes.Quantize(temp, OutlierModel(), Width, classes: 16);
+        var step = (QuantizeStep)recipe.Steps[0] with { Mode = mode, Smoothing = new SmoothingSpec(Here, null), Activations = QuantizeStep.DefaultActivations };
+        recipe = recipe with { Steps = [step] };
+
+        var outcome = RandomDataRecipes.Optimize(temp, recipe);
+
+        Assert.IsTrue(outcome.Succeeded, string.Join("\n", outcome.Diagnostics));
+        var smoothing = outcome.Report.Steps.Single().Smoothing!;
+        Assert.HasCount(SmoothingSearch.AutoAlphas.Count + 1, smoothing.Candidates);
+        Assert.AreEqual(smoothing.Candidates.Max(c => c.OutputCosine), smoothing.Candidates.Single(c => c.Alpha == smoothing.Alpha).OutputCosine);
+        Assert.IsGreaterThanOrEqualTo(0.99, outcome.Report.Measurements.MeanCosineSimilarity!.Value);
+    }
+
+    [TestMethod]
     public void AFixedAlphaIsAppliedWithoutASearch()
     {
         var model = OutlierModel();
