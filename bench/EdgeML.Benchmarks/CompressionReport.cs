@@ -104,14 +104,8 @@ internal static class CompressionReport
         var (plain, _) = ChannelPruner.Apply(model, Step(reconstruct: false), calibration);
         var (reconstructed, report) = ChannelPruner.Apply(model, Step(reconstruct: true), calibration);
 
-        using var original = ModelRunner.Create(model.ToByteArray(), label);
-        using var plainRunner = ModelRunner.Create(plain.ToByteArray(), label);
-        using var reconstructedRunner = ModelRunner.Create(reconstructed.ToByteArray(), label);
-        var reference = ModelEvaluation.Run(original, test, Here);
-        var plainAgreement = ModelEvaluation.Run(plainRunner, test, Here).AgreementWith(reference);
-        var reconstructedAgreement = ModelEvaluation.Run(reconstructedRunner, test, Here).AgreementWith(reference);
-        var (before, after) = InterleavedMedianLatency(original, reconstructedRunner, test);
-        Console.WriteLine(Invariant($"| {label} | {parameters:N0} | {report.MultiplyAddRatio:0.000} | {before:0.000} → {after:0.000} ms | {after / before:0.00} | {plainAgreement:0.000} | {reconstructedAgreement:0.000} |"));
+        var (reference, withoutReconstruction, withReconstruction, before, after) = ComparePruned(label, model, plain, reconstructed, test);
+        Console.WriteLine(Invariant($"| {label} | {parameters:N0} | {report.MultiplyAddRatio:0.000} | {before:0.000} → {after:0.000} ms | {after / before:0.00} | {withoutReconstruction.AgreementWith(reference):0.000} | {withReconstruction.AgreementWith(reference):0.000} |"));
 
         PruneChannelsStep Step(bool reconstruct) => new(Here, new Located<double>(0.3, Here), ChannelImportance.L2,
             new Dictionary<string, Located<double>>(), [], reconstruct, PruneChannelsStep.DefaultRidgeLambda, null);
@@ -129,14 +123,19 @@ internal static class CompressionReport
         var (reconstructed, _) = ChannelPruner.Apply(model, step with { Reconstruct = true }, calibration);
         var heads = report.Groups.First(g => g.HeadSize is not null);
 
+        var (reference, withoutReconstruction, withReconstruction, before, after) = ComparePruned(label, model, plain, reconstructed, test);
+        Console.WriteLine(Invariant($"| {label} | {heads.HeadsBefore} → {heads.HeadsAfter} | {report.MultiplyAddRatio:0.000} | {before:0.0} → {after:0.0} ms | {after / before:0.00} | {withoutReconstruction.MeanCosineSimilarityWith(reference):0.0000} | {withReconstruction.MeanCosineSimilarityWith(reference):0.0000} |"));
+    }
+
+    // The original and both pruned models evaluated on the test data, and the latency of the original and the reconstructed one.
+    private static (ModelEvaluation Reference, ModelEvaluation Plain, ModelEvaluation Reconstructed, double Before, double After) ComparePruned(
+        string label, ModelProto model, ModelProto plain, ModelProto reconstructed, LabeledDataset test)
+    {
         using var original = ModelRunner.Create(model.ToByteArray(), label);
         using var plainRunner = ModelRunner.Create(plain.ToByteArray(), label);
         using var reconstructedRunner = ModelRunner.Create(reconstructed.ToByteArray(), label);
-        var reference = ModelEvaluation.Run(original, test, Here);
-        var plainCosine = ModelEvaluation.Run(plainRunner, test, Here).MeanCosineSimilarityWith(reference);
-        var reconstructedCosine = ModelEvaluation.Run(reconstructedRunner, test, Here).MeanCosineSimilarityWith(reference);
         var (before, after) = InterleavedMedianLatency(original, reconstructedRunner, test);
-        Console.WriteLine(Invariant($"| {label} | {heads.HeadsBefore} → {heads.HeadsAfter} | {report.MultiplyAddRatio:0.000} | {before:0.0} → {after:0.0} ms | {after / before:0.00} | {plainCosine:0.0000} | {reconstructedCosine:0.0000} |"));
+        return (ModelEvaluation.Run(original, test, Here), ModelEvaluation.Run(plainRunner, test, Here), ModelEvaluation.Run(reconstructedRunner, test, Here), before, after);
     }
 
     // The median over rounds of each model's p50, the two probed turn about: load from other processes on a shared

@@ -39,10 +39,8 @@ public static class ActivationCalibrator
             return ranges;
         }
 
-        using var runner = ModelRunner.Create(ExposeTensors(model, intermediates).ToByteArray(), "the calibration model");
-        runner.EnsureFits(data, dataLocation);
         var collectors = intermediates.Select(_ => newCollector()).ToArray();
-        runner.RunBatches(data, intermediates, batch =>
+        RunExposing(model, intermediates, data, dataLocation, "the calibration model", batch =>
         {
             for (var i = 0; i < intermediates.Length; i++)
             {
@@ -56,6 +54,22 @@ public static class ActivationCalibrator
         }
 
         return ranges;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="model"/> over <paramref name="data"/> with <paramref name="tensors"/> exposed as its outputs,
+    /// in that order, handing each batch to <paramref name="onBatch"/>; the data is checked against the model first when
+    /// the recipe names it (<paramref name="dataLocation"/>).
+    /// </summary>
+    internal static void RunExposing(ModelProto model, IReadOnlyList<string> tensors, LabeledDataset data, SourceLocation? dataLocation, string displayName, Action<BatchOutputs> onBatch)
+    {
+        using var runner = ModelRunner.Create(ExposeTensors(model, tensors).ToByteArray(), displayName);
+        if (dataLocation is { } location)
+        {
+            runner.EnsureFits(data, location);
+        }
+
+        runner.RunBatches(data, tensors, onBatch);
     }
 
     /// <summary>A copy of <paramref name="model"/> with the given float tensors added as graph outputs.</summary>

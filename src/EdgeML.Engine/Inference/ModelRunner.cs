@@ -27,6 +27,7 @@ public sealed class ModelRunner : IDisposable
     private readonly InferenceSession _session;
     private readonly string _displayName;
     private readonly ModelInput[] _inputs;
+    private readonly string[] _inputNames;
     private readonly SourceLocation? _location;
 
     private ModelRunner(InferenceSession session, string displayName, SourceLocation? location)
@@ -35,6 +36,7 @@ public sealed class ModelRunner : IDisposable
         _displayName = displayName;
         _location = location;
         _inputs = session.InputMetadata.Select(pair => ModelInput.From(pair.Key, pair.Value, displayName, location)).ToArray();
+        _inputNames = [.. _inputs.Select(i => i.Name)];
         var batch = _inputs[0].Dimensions[0];
         BatchSize = batch > 0 ? (int)batch : PreferredBatchSize;
         OutputNames = [.. session.OutputMetadata.Keys];
@@ -144,7 +146,7 @@ public sealed class ModelRunner : IDisposable
             }
 
             using var runOptions = new RunOptions();
-            return _session.Run(runOptions, _inputs.Select(i => i.Name).ToArray(), values, outputNames);
+            return _session.Run(runOptions, _inputNames, values, outputNames);
         }
         catch (OnnxRuntimeException e)
         {

@@ -1,11 +1,9 @@
 using System.Numerics.Tensors;
 using EdgeML.Engine.Calibration;
 using EdgeML.Engine.Data;
-using EdgeML.Engine.Inference;
 using EdgeML.Engine.Onnx;
 using EdgeML.Engine.Onnx.Protobuf;
 using EdgeML.Engine.Recipes;
-using Google.Protobuf;
 
 namespace EdgeML.Engine.Pruning.Structured;
 
@@ -54,8 +52,7 @@ internal static class ChannelImportanceScorer
 
         var sums = outputs.Select(o => new double[o.Group.Channels]).ToArray();
         var counts = new long[outputs.Length];
-        using var runner = ModelRunner.Create(ActivationCalibrator.ExposeTensors(model, outputs.Select(o => o.Tensor)).ToByteArray(), "the model to prune");
-        runner.RunBatches(data, outputs.Select(o => o.Tensor).ToArray(), batch =>
+        ActivationCalibrator.RunExposing(model, outputs.Select(o => o.Tensor).ToArray(), data, dataLocation: null, "the model to prune", batch =>
         {
             for (var i = 0; i < outputs.Length; i++)
             {

@@ -1,10 +1,8 @@
 using EdgeML.Engine.Calibration;
 using EdgeML.Engine.Data;
-using EdgeML.Engine.Inference;
 using EdgeML.Engine.Onnx;
 using EdgeML.Engine.Onnx.Protobuf;
 using EdgeML.Engine.Quantization;
-using Google.Protobuf;
 
 namespace EdgeML.Engine.Pruning.Structured;
 
@@ -45,14 +43,11 @@ internal static class LayerReconstructor
         var equations = new NormalEquations(current[0].Length, current.Length);
 
         string[] tensors = [TwinModel.Prefix + node.Input[0], node.Output[0]];
-        using (var runner = ModelRunner.Create(ActivationCalibrator.ExposeTensors(TwinModel.Build(original, pruned), tensors).ToByteArray(), "the pruned model"))
+        ActivationCalibrator.RunExposing(TwinModel.Build(original, pruned), tensors, data, dataLocation: null, "the pruned model", batch =>
         {
-            runner.RunBatches(data, tensors, batch =>
-            {
-                var (x, y, rows) = samples.Rows(batch.Output(0), batch.OutputShape(0), batch.Output(1), batch.OutputShape(1), batch.Count);
-                equations.Add(x, y, rows);
-            });
-        }
+            var (x, y, rows) = samples.Rows(batch.Output(0), batch.OutputShape(0), batch.Output(1), batch.OutputShape(1), batch.Count);
+            equations.Add(x, y, rows);
+        });
 
         // MatMul has no bias to absorb a mean shift; Conv and Gemm get one if they lack it.
         var intercept = layer.Match.Kind != LayerKind.MatMul;

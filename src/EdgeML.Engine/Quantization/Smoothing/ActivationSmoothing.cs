@@ -1,11 +1,10 @@
+using System.Numerics.Tensors;
 using EdgeML.Engine.Calibration;
 using EdgeML.Engine.Data;
 using EdgeML.Engine.Diagnostics;
-using EdgeML.Engine.Inference;
 using EdgeML.Engine.Onnx;
 using EdgeML.Engine.Onnx.Protobuf;
 using EdgeML.Engine.Recipes;
-using Google.Protobuf;
 
 namespace EdgeML.Engine.Quantization.Smoothing;
 
@@ -24,12 +23,15 @@ public static class ActivationSmoothing
 
     /// <summary>
     /// Measures max |x| per input channel of every activation that quantizable MatMul/Gemm layers read, in one float run
-    /// over the calibration data; any number of <see cref="Apply"/> calls (one per α) can then follow.
+    /// over the calibration data, and max |w| per input row of the weights reading it; any number of <see cref="Apply"/>
+    /// calls (one per α) can then follow.
     /// </summary>
     public static SmoothingStatistics Measure(ModelProto model, QuantizeStep step, LabeledDataset calibration, SourceLocation dataLocation)
     {
-        var groups = Groups(new GraphIndex(model.Graph), step);
-        return new SmoothingStatistics(groups.Count == 0 ? new Dictionary<string, float[]>() : ChannelMaxima(model, groups, calibration, dataLocation));
+        var index = new GraphIndex(model.Graph);
+        var groups = Groups(index, step);
+        var weightMaxima = groups.ToDictionary(g => g.Activation, g => RowMaxima(g, index), StringComparer.Ordinal);
+        return new SmoothingStatistics(groups.Count == 0 ? new Dictionary<string, float[]>() : ChannelMaxima(model, groups, calibration, dataLocation), weightMaxima);
     }
 
     /// <summary>A copy of <paramref name="model"/> with every measured activation smoothed with migration strength <paramref name="alpha"/>, and the layers that now read smoothed inputs.</summary>
@@ -41,7 +43,7 @@ public static class ActivationSmoothing
         var nodes = new List<string>();
         foreach (var group in groups)
         {
-            var scales = Scales(statistics.ActivationMaxima[group.Activation], group.Layers.Select(l => l.RowMaxima(index)).ToArray(), alpha);
+            var scales = Scales(statistics.ActivationMaxima[group.Activation], statistics.WeightMaxima[group.Activation], alpha);
             Rewrite(index, group, scales);
             nodes.AddRange(group.Layers.Select(l => l.Node.Name));
         }
@@ -69,9 +71,7 @@ public static class ActivationSmoothing
     {
         var tensors = groups.Select(g => g.Activation).ToArray();
         var maxima = groups.ToDictionary(g => g.Activation, g => new float[g.InputChannels], StringComparer.Ordinal);
-        using var runner = ModelRunner.Create(ActivationCalibrator.ExposeTensors(model, tensors).ToByteArray(), "the smoothing model");
-        runner.EnsureFits(calibration, dataLocation);
-        runner.RunBatches(calibration, tensors, batch =>
+        ActivationCalibrator.RunExposing(model, tensors, calibration, dataLocation, "the smoothing model", batch =>
         {
             for (var t = 0; t < tensors.Length; t++)
             {
@@ -87,15 +87,26 @@ public static class ActivationSmoothing
         return maxima;
     }
 
-    private static float[] Scales(float[] activationMax, float[][] layerRowMaxima, float alpha)
+    // Max |w| per input row over every layer of the group: they share one scale vector.
+    private static float[] RowMaxima(SmoothingGroup group, GraphIndex index)
+    {
+        var maxima = new float[group.InputChannels];
+        foreach (var rows in group.Layers.Select(l => l.RowMaxima(index)))
+        {
+            TensorPrimitives.Max(maxima, rows, maxima);
+        }
+
+        return maxima;
+    }
+
+    private static float[] Scales(float[] activationMax, float[] weightMax, float alpha)
     {
         var scales = new float[activationMax.Length];
         for (var k = 0; k < scales.Length; k++)
         {
-            var weightMax = layerRowMaxima.Max(rows => rows[k]);
-            scales[k] = activationMax[k] < Negligible || weightMax < Negligible
+            scales[k] = activationMax[k] < Negligible || weightMax[k] < Negligible
                 ? 1f
-                : MathF.Pow(activationMax[k], alpha) / MathF.Pow(weightMax, 1 - alpha);
+                : MathF.Pow(activationMax[k], alpha) / MathF.Pow(weightMax[k], 1 - alpha);
         }
 
         return scales;
@@ -115,8 +126,11 @@ public static class ActivationSmoothing
         }
     }
 
-    /// <summary>Max |x| per input channel of each smoothable activation, as calibration measured it.</summary>
-    public sealed record SmoothingStatistics(IReadOnlyDictionary<string, float[]> ActivationMaxima);
+    /// <summary>
+    /// Max |x| per input channel of each smoothable activation, as calibration measured it, and max |w| per input row of
+    /// the weights that read it (both independent of α).
+    /// </summary>
+    public sealed record SmoothingStatistics(IReadOnlyDictionary<string, float[]> ActivationMaxima, IReadOnlyDictionary<string, float[]> WeightMaxima);
 
     private sealed record SmoothingGroup(string Activation, int InputChannels, List<SmoothedLayer> Layers);
 

@@ -2,9 +2,7 @@ using System.Numerics.Tensors;
 using EdgeML.Engine.Calibration;
 using EdgeML.Engine.Data;
 using EdgeML.Engine.Diagnostics;
-using EdgeML.Engine.Inference;
 using EdgeML.Engine.Onnx.Protobuf;
-using Google.Protobuf;
 
 namespace EdgeML.Engine.Quantization.WeightOnly;
 
@@ -56,9 +54,7 @@ public sealed class InputCovariance
             return covariances;
         }
 
-        using var runner = ModelRunner.Create(ActivationCalibrator.ExposeTensors(model, tensors).ToByteArray(), "the covariance model");
-        runner.EnsureFits(data, dataLocation);
-        runner.RunBatches(data, tensors, batch =>
+        ActivationCalibrator.RunExposing(model, tensors, data, dataLocation, "the covariance model", batch =>
         {
             for (var t = 0; t < tensors.Length; t++)
             {
